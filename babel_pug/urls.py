@@ -1,0 +1,17 @@
+"""URL map: each app owns its own urls module; this file only wires them."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from babel_pug import views
+
+admin.site.site_header = "babel_pug — DP3ACSKB Babel"
+admin.site.site_title = "babel_pug"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("dashboard.urls")),
+]

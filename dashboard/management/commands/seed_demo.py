@@ -1,0 +1,33 @@
+"""``manage.py seed_demo [--password P]``: idempotent demo data and one demo user per role."""
+
+from django.core.management.base import BaseCommand
+
+from regions import demo as regions_demo
+
+
+class Command(BaseCommand):
+    help = "Isi data demo (idempoten) dan satu pengguna demo per peran."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            help="Set this password for every demo user (otherwise existing users keep theirs).",
+        )
+
+    def handle(self, *args, password=None, **options):
+        users = regions_demo.seed_users(password)
+        for step in self.demo_steps():
+            message = step()
+            if message:
+                self.stdout.write(message)
+        self.stdout.write(self.style.SUCCESS("Data demo siap. Login demo:"))
+        for demo_user, pw in users:
+            shown = pw if pw else "(tidak berubah)"
+            self.stdout.write(
+                f"  {demo_user.username:<22} {demo_user.role:<12} {demo_user.scope_label:<22} "
+                f"kata sandi: {shown}"
+            )
+
+    def demo_steps(self):
+        """Demo data of each app, in dependency order (apps add theirs here)."""
+        return []

@@ -1,0 +1,91 @@
+"""Kampung KB data: one row per desa in the kab/kota's Kampung KB assessment for a year."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from penilaian.models import Assessment
+from regions.models import Desa
+
+
+class IndustriRumahan(models.TextChoices):
+    TIDAK_ADA = "tidak_ada", _("None")
+    PEMULA = "pemula", _("Beginner")
+    BERKEMBANG = "berkembang", _("Developing")
+    MAJU = "maju", _("Advanced")
+
+
+class KelasBkkbn(models.TextChoices):
+    DASAR = "Dasar", _("Basic")
+    BERKEMBANG = "Berkembang", _("Developing")
+    MANDIRI = "Mandiri", _("Independent")
+    BERKELANJUTAN = "Berkelanjutan", _("Sustainable")
+
+
+INDEX_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
+
+
+class DesaRecord(models.Model):
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="desa_records"
+    )
+    desa = models.ForeignKey(Desa, on_delete=models.PROTECT, related_name="kampung_kb_records")
+    kampung_kb = models.BooleanField(_("designated as Kampung KB"), default=False)
+    capaian_kkbpk = models.BooleanField(_("KKBPK achievement"), default=False)
+    kinerja_patbm = models.BooleanField(_("PATBM performance"), default=False)
+    industri_rumahan = models.CharField(
+        _("Home industry"),
+        max_length=12,
+        choices=IndustriRumahan.choices,
+        default=IndustriRumahan.TIDAK_ADA,
+    )
+    akta_kelahiran_persen = models.DecimalField(
+        _("birth certificate ownership (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    program_lintas_sektor = models.PositiveSmallIntegerField(
+        _("cross-sector programmes (count)"), default=0
+    )
+    kelas_bkkbn = models.CharField(
+        _("BKKBN class"), max_length=14, choices=KelasBkkbn.choices, blank=True
+    )
+    indeks_input = models.PositiveSmallIntegerField(
+        _("input index"), null=True, blank=True, validators=INDEX_VALIDATORS
+    )
+    indeks_proses = models.PositiveSmallIntegerField(
+        _("process index"), null=True, blank=True, validators=INDEX_VALIDATORS
+    )
+    indeks_output = models.PositiveSmallIntegerField(
+        _("output index"), null=True, blank=True, validators=INDEX_VALIDATORS
+    )
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["desa__code"]
+        verbose_name = _("village Kampung KB record")
+        verbose_name_plural = _("village Kampung KB record")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "desa"], name="desarecord_unique_desa"),
+            models.CheckConstraint(
+                condition=Q(akta_kelahiran_persen__gte=0, akta_kelahiran_persen__lte=100),
+                name="desarecord_akta_0_100",
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 1, f"{f}__lte": 4}),
+                    name=f"desarecord_{f}_1_4",
+                )
+                for f in ("indeks_input", "indeks_proses", "indeks_output")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.desa} ({self.assessment.edition.year})"

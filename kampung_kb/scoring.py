@@ -1,0 +1,255 @@
+"""Kampung KB rules per desa: Standar, Cikar, the BKKBN class, and the per-region summary.
+
+Pure functions on plain data. The thresholds are data per edition (``Thresholds``); the shape of
+each rule is code (contract §3).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import StrEnum
+
+from penilaian.scoring import format_number
+
+IR_ORDER = ("tidak_ada", "pemula", "berkembang", "maju")
+IR_LABELS = {
+    "tidak_ada": "tidak ada",
+    "pemula": "pemula",
+    "berkembang": "berkembang",
+    "maju": "maju",
+}
+
+
+class BkkbnClass(StrEnum):
+    DASAR = "Dasar"
+    BERKEMBANG = "Berkembang"
+    MANDIRI = "Mandiri"
+    BERKELANJUTAN = "Berkelanjutan"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """An edition's Kampung KB thresholds."""
+
+    akta_min_persen: Decimal = Decimal("85")
+    industri_rumahan_min: str = "berkembang"
+    lintas_sektor_min: int = 1
+    bkkbn_threshold: int = 3
+    target_persen: Decimal = Decimal("90")
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> Thresholds:
+        """Build from stored parameters; strings are accepted, missing or None keys default."""
+        given = {f.name: params.get(f.name) for f in fields(cls)}
+        kwargs: dict[str, object] = {}
+        for name in ("akta_min_persen", "target_persen"):
+            if given[name] is not None:
+                kwargs[name] = _decimal(given[name], name)
+        for name in ("lintas_sektor_min", "bkkbn_threshold"):
+            if given[name] is not None:
+                number = _decimal(given[name], name)
+                if number != number.to_integral_value():
+                    raise ValueError(f"{name}: {given[name]!r} bukan bilangan bulat.")
+                kwargs[name] = int(number)
+        if given["industri_rumahan_min"] is not None:
+            level = str(given["industri_rumahan_min"]).strip().lower()
+            if level not in IR_ORDER:
+                raise ValueError(f"industri_rumahan_min: {level!r} tidak dikenal.")
+            kwargs["industri_rumahan_min"] = level
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+
+DEFAULTS = Thresholds()
+
+
+@dataclass(frozen=True)
+class DesaRow:
+    """One desa's Kampung KB data for one year."""
+
+    kode_desa: str
+    kampung_kb: bool
+    capaian_kkbpk: bool
+    kinerja_patbm: bool
+    industri_rumahan: str
+    akta_kelahiran_persen: Decimal
+    program_lintas_sektor: int
+    kelas_bkkbn: str | None = None
+    indeks_input: int | None = None
+    indeks_proses: int | None = None
+    indeks_output: int | None = None
+
+
+@dataclass(frozen=True)
+class RegionSummary:
+    """Kampung KB counts for one kab/kota and year."""
+
+    desa_total: int
+    kampung_kb: int
+    standar: int
+    cikar: int
+    persen_kampung_kb: Decimal
+    target_persen: Decimal
+    target_tercapai: bool
+    kurang_untuk_target: int
+
+
+def ir_rank(level: str) -> int:
+    """Position of an Industri Rumahan stage in ``IR_ORDER``; -1 when unknown."""
+    return IR_ORDER.index(level) if level in IR_ORDER else -1
+
+
+def is_standar(row: DesaRow, t: Thresholds = DEFAULTS) -> bool:
+    """Designated, KKBPK achieved, PATBM performing, IR high enough, akta strictly above min."""
+    return (
+        row.kampung_kb
+        and row.capaian_kkbpk
+        and row.kinerja_patbm
+        and ir_rank(row.industri_rumahan) >= ir_rank(t.industri_rumahan_min)
+        and row.akta_kelahiran_persen > t.akta_min_persen
+    )
+
+
+def is_cikar(row: DesaRow, t: Thresholds = DEFAULTS) -> bool:
+    """Standar and enough cross-sector programmes."""
+    return is_standar(row, t) and row.program_lintas_sektor >= t.lintas_sektor_min
+
+
+def bkkbn_class(
+    indeks_input: int | None,
+    indeks_proses: int | None,
+    indeks_output: int | None,
+    threshold: int = 3,
+) -> BkkbnClass | None:
+    """BKKBN class from the three indices, checked top-down; None if any index is missing."""
+    if indeks_input is None or indeks_proses is None or indeks_output is None:
+        return None
+    good_input = indeks_input >= threshold
+    good_proses = indeks_proses >= threshold
+    good_output = indeks_output >= threshold
+    if good_input and good_proses and good_output:
+        return BkkbnClass.BERKELANJUTAN
+    if good_output and (good_input or good_proses):
+        return BkkbnClass.MANDIRI
+    if good_input and good_proses:
+        return BkkbnClass.BERKEMBANG
+    return BkkbnClass.DASAR
+
+
+def effective_class(row: DesaRow, t: Thresholds = DEFAULTS) -> BkkbnClass | None:
+    """The class computed from the indices when all are present, else the stated class."""
+    computed = bkkbn_class(
+        row.indeks_input, row.indeks_proses, row.indeks_output, t.bkkbn_threshold
+    )
+    if computed is not None:
+        return computed
+    stated = (row.kelas_bkkbn or "").strip().lower()
+    return next((c for c in BkkbnClass if c.value.lower() == stated), None)
+
+
+def missing_for_standar(row: DesaRow, t: Thresholds = DEFAULTS) -> tuple[str, ...]:
+    """Reasons the desa is not yet Standar, then what Cikar additionally lacks; () when Cikar."""
+    reasons = []
+    if not row.kampung_kb:
+        reasons.append("Belum ditetapkan sebagai Kampung KB.")
+    if not row.capaian_kkbpk:
+        reasons.append("Capaian KKBPK belum tercapai.")
+    if not row.kinerja_patbm:
+        reasons.append("Kinerja PATBM belum memenuhi.")
+    if ir_rank(row.industri_rumahan) < ir_rank(t.industri_rumahan_min):
+        current = IR_LABELS.get(row.industri_rumahan, row.industri_rumahan)
+        wanted = IR_LABELS[t.industri_rumahan_min]
+        reasons.append(f"Industri Rumahan minimal tahap {wanted} (saat ini: {current}).")
+    if not row.akta_kelahiran_persen > t.akta_min_persen:
+        reasons.append(
+            f"Cakupan akta kelahiran harus di atas {format_number(t.akta_min_persen)}% "
+            f"(saat ini {format_number(row.akta_kelahiran_persen)}%)."
+        )
+    if row.program_lintas_sektor < t.lintas_sektor_min:
+        reasons.append(
+            f"Program lintas sektor minimal {t.lintas_sektor_min} "
+            f"(saat ini {row.program_lintas_sektor})."
+        )
+    return tuple(reasons)
+
+
+def summarize(
+    desa_total: int,
+    rows: Iterable[DesaRow],
+    t: Thresholds = DEFAULTS,
+) -> RegionSummary:
+    """Counts for a region; a desa without a row is not designated. One row per kode_desa.
+
+    With no desa at all, nothing can be measured: 0 %, target not reached, 0 missing.
+    """
+    by_desa = {row.kode_desa: row for row in rows}  # a repeated kode_desa: the last row wins
+    designated = sum(1 for row in by_desa.values() if row.kampung_kb)
+    if desa_total > 0:
+        share = (Decimal(designated) * 100 / desa_total).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        required = (t.target_persen * desa_total / 100).to_integral_value(ROUND_CEILING)
+        short = max(0, int(required) - designated)
+    else:
+        share, short = Decimal("0.00"), 0
+    return RegionSummary(
+        desa_total=desa_total,
+        kampung_kb=designated,
+        standar=sum(1 for row in by_desa.values() if is_standar(row, t)),
+        cikar=sum(1 for row in by_desa.values() if is_cikar(row, t)),
+        persen_kampung_kb=share,
+        target_persen=t.target_persen,
+        target_tercapai=desa_total > 0 and short == 0,
+        kurang_untuk_target=short,
+    )
+
+
+def validate_row(row: Mapping[str, object]) -> dict[str, str]:
+    """Messages in Bahasa Indonesia per invalid field; only the fields present are checked."""
+    errors: dict[str, str] = {}
+    for name in ("industri_rumahan", "akta_kelahiran_persen", "program_lintas_sektor"):
+        if name in row and row[name] in (None, ""):
+            errors[name] = "Wajib diisi."
+    value = row.get("industri_rumahan")
+    if "industri_rumahan" not in errors and value is not None and value not in IR_ORDER:
+        errors["industri_rumahan"] = (
+            "Industri Rumahan harus salah satu dari: " + ", ".join(IR_ORDER) + "."
+        )
+    if "akta_kelahiran_persen" not in errors and row.get("akta_kelahiran_persen") is not None:
+        number = _number_or_none(row["akta_kelahiran_persen"])
+        if number is None or not 0 <= number <= 100:
+            errors["akta_kelahiran_persen"] = "Persentase akta kelahiran harus antara 0 dan 100."
+    if "program_lintas_sektor" not in errors and row.get("program_lintas_sektor") is not None:
+        number = _number_or_none(row["program_lintas_sektor"])
+        if number is None or number != number.to_integral_value():
+            errors["program_lintas_sektor"] = "Jumlah program lintas sektor harus bilangan bulat."
+        elif number < 0:
+            errors["program_lintas_sektor"] = "Jumlah program lintas sektor tidak boleh negatif."
+    for name in ("indeks_input", "indeks_proses", "indeks_output"):
+        if row.get(name) in (None, ""):
+            continue
+        number = _number_or_none(row[name])
+        if number not in (1, 2, 3, 4):
+            errors[name] = "Indeks harus bilangan bulat 1–4."
+    kelas = row.get("kelas_bkkbn")
+    if kelas not in (None, "") and kelas not in tuple(BkkbnClass):
+        errors["kelas_bkkbn"] = (
+            "Kelas BKKBN harus salah satu dari: " + ", ".join(c.value for c in BkkbnClass) + "."
+        )
+    return errors
+
+
+def _number_or_none(value: object) -> Decimal | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _decimal(value: object, name: str) -> Decimal:
+    number = _number_or_none(value)
+    if number is None:
+        raise ValueError(f"{name}: {value!r} bukan angka.")
+    return number

@@ -1,0 +1,292 @@
+"""The one shared assessment mechanism used by APE, KLA and Kampung KB.
+
+An :class:`Edition` (programme + year) holds :class:`Group` s of :class:`Indicator` s and the
+:class:`Level` bands (categories or predicates). An :class:`Assessment` is one kab/kota for one
+edition; it holds one :class:`Answer` per indicator (Kampung KB adds a row per desa in its own app).
+Rules (bands, ladders, thresholds, weights) are data here; their shape is code in ``scoring.py``.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from penilaian import scoring
+from regions.models import OpdKind, Region
+
+
+class Program(models.TextChoices):
+    APE = "ape", _("APE")
+    KLA = "kla", _("KLA")
+    KAMPUNG_KB = "kampung_kb", _("Kampung KB")
+
+
+class Edition(models.Model):
+    program = models.CharField(_("programme"), max_length=20, choices=Program.choices)
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("name"), max_length=200)
+    version = models.CharField(_("catalogue version"), max_length=40)
+    provisional = models.BooleanField(_("provisional"), default=True)
+    source = models.TextField(_("source"), blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["program", "year"]
+        verbose_name = _("edition")
+        verbose_name_plural = _("edition")
+        constraints = [
+            models.UniqueConstraint(fields=["program", "year"], name="edition_unique_program_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_program_display()} {self.year}"
+
+
+class Level(models.Model):
+    """A category (APE) or predicate (KLA) band: the highest level whose bound ≤ score applies."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="levels")
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=60)
+    lower_bound = models.DecimalField(_("lower bound"), max_digits=8, decimal_places=2)
+    order = models.PositiveSmallIntegerField(_("order"))
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name = _("category/predicate")
+        verbose_name_plural = _("category/predicate")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="level_unique_code"),
+            models.UniqueConstraint(fields=["edition", "order"], name="level_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (≥ {self.lower_bound})"
+
+    def to_spec(self) -> scoring.Level:
+        return scoring.Level(self.code, self.name, self.lower_bound, self.order)
+
+
+class Group(models.Model):
+    """A prerequisite (APE), kelembagaan or cluster (KLA), or the Kampung KB criteria."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="groups")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"))
+    max_score = models.DecimalField(_("maximum score"), max_digits=8, decimal_places=2)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["edition", "order"]
+        verbose_name = _("indicator group")
+        verbose_name_plural = _("indicator group")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="group_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} — {self.name}"
+
+
+class Indicator(models.Model):
+    class Kind(models.TextChoices):
+        LADDER = "ladder", _("Option ladder")
+        PERCENT = "percent", _("Percentage")
+        SCORE = "score", _("Direct score")
+        YESNO = "yesno", _("Yes/no")
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="indicators")
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="indicators")
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("indicator"))
+    order = models.PositiveSmallIntegerField(_("order"))
+    kind = models.CharField(_("value kind"), max_length=10, choices=Kind.choices)
+    max_score = models.DecimalField(_("maximum score"), max_digits=8, decimal_places=2)
+    options = models.JSONField(_("options/thresholds"), default=list, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    owner_kind = models.ForeignKey(
+        OpdKind,
+        verbose_name=_("default owner agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
+    evidence_examples = models.JSONField(_("evidence examples"), default=list, blank=True)
+    evidence_required = models.BooleanField(_("evidence required"), default=False)
+    provisional = models.BooleanField(_("provisional"), default=False)
+    confidence = models.CharField(_("confidence"), max_length=20, blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["edition", "group__order", "order"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicator")
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "code"], name="indicator_unique_code"),
+            models.CheckConstraint(condition=Q(max_score__gte=0), name="indicator_max_nonneg"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text[:60]}"
+
+    def to_spec(self, group_code: str, owner: str | None = None) -> scoring.IndicatorSpec:
+        """Plain-data view of this indicator for the pure scoring functions."""
+        return scoring.IndicatorSpec(
+            code=self.code,
+            group=group_code,
+            order=self.order,
+            kind=scoring.Kind(self.kind),
+            max_score=self.max_score,
+            options=tuple(
+                scoring.Option(
+                    label=str(o.get("label", "")),
+                    points=Decimal(str(o.get("points", "0"))),
+                    min=Decimal(str(o["min"])) if o.get("min") is not None else None,
+                    max=Decimal(str(o["max"])) if o.get("max") is not None else None,
+                    value=o.get("value"),
+                )
+                for o in self.options
+            ),
+            text=self.text,
+            owner=owner,
+            evidence_required=self.evidence_required,
+        )
+
+
+class IndicatorOwner(models.Model):
+    """A region's own choice of owner OPD for an indicator code (overrides the default kind).
+
+    Keyed by indicator code, so a reassignment carries over to later editions.
+    """
+
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, related_name="indicator_owners")
+    indicator_code = models.CharField(_("indicator code"), max_length=20)
+    owner_kind = models.ForeignKey(
+        OpdKind, verbose_name=_("owner agency"), on_delete=models.PROTECT
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("indicator owner")
+        verbose_name_plural = _("indicator owner")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "indicator_code"], name="indicator_owner_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.code} {self.indicator_code} → {self.owner_kind}"
+
+
+class Assessment(models.Model):
+    """One kab/kota for one edition, with its workflow status."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        VERIFIED = "verified", _("Verified")
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="assessments")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="assessments")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["edition__program", "edition__year", "region__code"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessment")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "region"], name="assessment_unique_region_edition"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.edition} — {self.region}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Submitted and verified assessments take no edits."""
+        return self.status in (self.Status.SUBMITTED, self.Status.VERIFIED)
+
+
+class Answer(models.Model):
+    """One value per indicator of an assessment (APE/KLA)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="answers")
+    value = models.DecimalField(_("value"), max_digits=10, decimal_places=2, null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    carried_over = models.BooleanField(
+        _("carried over from last year"),
+        default=False,
+        help_text=_("Verified value from last year; not new evidence."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answer")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "indicator"], name="answer_unique_indicator"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} = {self.value}"
+
+
+class AwardResult(models.Model):
+    """A published award result (what the region was officially given), with its source."""
+
+    class AwardProgram(models.TextChoices):
+        APE = "ape", _("APE")
+        KLA = "kla", _("KLA")
+        PROVILA = "provila", _("Provila")
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="awards")
+    program = models.CharField(_("programme"), max_length=10, choices=AwardProgram.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    result = models.CharField(_("result"), max_length=60)
+    confidence = models.CharField(_("confidence"), max_length=20, blank=True)
+    conflicting = models.BooleanField(_("conflicting reports"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    source_urls = models.JSONField(_("source"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["region__code", "program", "year", "result"]
+        verbose_name = _("award history")
+        verbose_name_plural = _("award history")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "program", "year", "result"], name="award_unique_result"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.code} {self.get_program_display()} {self.year}: {self.result}"

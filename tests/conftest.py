@@ -1,0 +1,59 @@
+"""Shared fixtures: one user per role (contract §2), built without running seed_demo."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from regions.models import Assignment, Opd, Region, Role
+
+
+def make_user(username: str, role: str | None, region_code: str | None = None, opd_kind=None):
+    User = get_user_model()
+    user = User.objects.create_user(username=username, password="Sandi-uji-2026!")
+    if role == Role.ADMIN:
+        user.is_superuser = user.is_staff = True
+        user.save()
+    if role:
+        region = Region.objects.get(code=region_code) if region_code else None
+        opd = Opd.objects.get(region=region, kind__code=opd_kind) if opd_kind else None
+        Assignment.objects.create(user=user, role=role, region=region, opd=opd)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin.uji", Role.ADMIN)
+
+
+@pytest.fixture
+def verifikator(db):
+    return make_user("verifikator.uji", Role.VERIFIKATOR)
+
+
+@pytest.fixture
+def pimpinan(db):
+    return make_user("pimpinan.uji", Role.PIMPINAN)
+
+
+@pytest.fixture
+def koordinator_bangka(db):
+    return make_user("koordinator.bangka.uji", Role.KOORDINATOR, "19.01")
+
+
+@pytest.fixture
+def koordinator_belitung(db):
+    return make_user("koordinator.belitung.uji", Role.KOORDINATOR, "19.02")
+
+
+@pytest.fixture
+def operator_dinkes_bangka(db):
+    return make_user("opd.dinkes.bangka.uji", Role.OPERATOR, "19.01", "dinkes")
+
+
+@pytest.fixture
+def operator_disdik_bangka(db):
+    return make_user("opd.disdik.bangka.uji", Role.OPERATOR, "19.01", "disdik")
+
+
+@pytest.fixture
+def unassigned_user(db):
+    return make_user("tanpa.penugasan", None)

@@ -1,0 +1,56 @@
+"""Settings come from the environment; production refuses to start without a SECRET_KEY."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    test_only = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE_SSL_REDIRECT", "TESTING_STATIC"}
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
+    env.update(env_overrides)
+    return subprocess.run(  # noqa: S603 (fixed argv)
+        [sys.executable, "manage.py", "check", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = run_check({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_debug_mode_starts_without_secret_key():
+    assert run_check({"DEBUG": "true"}).returncode == 0
+
+
+def test_check_deploy_is_clean_with_production_values():
+    result = run_check(
+        {
+            "DEBUG": "false",
+            "SECRET_KEY": "a-very-long-random-production-secret-" + "x" * 40,
+            "ALLOWED_HOSTS": "pug.example.go.id",
+        },
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_language_timezone_and_database_defaults(settings):
+    assert settings.LANGUAGE_CODE == "id"
+    assert settings.TIME_ZONE == "Asia/Jakarta"
+    assert [code for code, _ in settings.LANGUAGES] == ["id", "en"]
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
+    assert settings.IMPORT_EXPORT_IMPORT_PERMISSION_CODE
+    assert settings.IMPORT_EXPORT_EXPORT_PERMISSION_CODE
