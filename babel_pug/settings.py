@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "prasyarat",
     "kla",
     "kampung_kb",
+    "sinergitas",
+    "impor",
+    "api",
     "dashboard",
 ]
 

@@ -13,5 +13,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("penilaian/", include("penilaian.urls")),
+    path("sinergitas/", include("sinergitas.urls")),
+    path("impor/", include("impor.urls")),
+    path("api/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]

@@ -290,3 +290,199 @@ class AwardResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.code} {self.get_program_display()} {self.year}: {self.result}"
+
+
+def evidence_upload_to(instance: "Document", filename: str) -> str:
+    """Random name under ``evidence/<region>/``; the original name is kept only in the database."""
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:8]
+    region = instance.region.code if instance.region_id else "provinsi"
+    return f"evidence/{region}/{uuid.uuid4().hex}{suffix}"
+
+
+class Document(models.Model):
+    """An uploaded evidence document (bukti dukung). One document may back several indicators,
+    across programmes, through :class:`EvidenceLink`; a meeting may also point to it.
+
+    ``region`` is the owner for scoping; empty means a province-level document. Files live under
+    ``MEDIA_ROOT`` with random names and are only served through a view that checks scope.
+    """
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    title = models.CharField(_("title"), max_length=250)
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=250)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("evidence document")
+        verbose_name_plural = _("evidence documents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gt=0, size__lte=10 * 1024 * 1024), name="document_size_1b_10mb"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EvidenceLink(models.Model):
+    """A document backing one indicator of one assessment."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="links")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="evidence_links"
+    )
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="evidence")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("evidence link")
+        verbose_name_plural = _("evidence links")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "assessment", "indicator"], name="evidencelink_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} → {self.indicator.code}"
+
+
+class ReturnReason(models.Model):
+    """Why a verifier returned one indicator (or, with no indicator, the whole assessment)."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="return_reasons"
+    )
+    indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT)
+    desa_code = models.CharField(_("village code"), max_length=13, blank=True)
+    reason = models.TextField(_("reason"))
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    resolved = models.BooleanField(_("resolved"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-round", "indicator__order"]
+        verbose_name = _("return reason")
+        verbose_name_plural = _("return reasons")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="returnreason_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return self.reason[:60]
+
+
+class WorkflowEvent(models.Model):
+    """Every status change of an assessment: who, when, from, to, why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", _("Submitted")
+        RETURN = "return", _("Returned")
+        VERIFY = "verify", _("Verified")
+        UNLOCK = "unlock", _("Unlocked")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=12)
+    to_status = models.CharField(_("to"), max_length=12)
+    reason = models.TextField(_("reason"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("workflow event")
+        verbose_name_plural = _("workflow events")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action__in=["return", "unlock"]) | ~Q(reason=""),
+                name="workflowevent_reason_required",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} {self.action}"
+
+
+class VerifiedSnapshot(models.Model):
+    """The score, category/predicate and gap list frozen at verification ("as verified").
+
+    A new verification after an admin unlock adds a new snapshot; old ones are never changed.
+    """
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="snapshots")
+    data = models.JSONField(_("snapshot"))
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, null=True)
+    level_name = models.CharField(_("category/predicate"), max_length=60, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-verified_at", "-pk"]
+        get_latest_by = "verified_at"
+        verbose_name = _("verified snapshot")
+        verbose_name_plural = _("verified snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.assessment} @ {self.verified_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """In-app notification (submit, return, verify) for one user."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    assessment = models.ForeignKey(
+        Assessment, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.message

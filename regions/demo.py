@@ -51,9 +51,7 @@ def seed_users(password: str | None = None) -> list[tuple[DemoUser, str | None]]
             user.set_password(new_password)
         user.save()
         region = Region.objects.get(code=demo.region_code) if demo.region_code else None
-        opd = (
-            Opd.objects.get(region=region, kind__code=demo.opd_kind) if demo.opd_kind else None
-        )
+        opd = Opd.objects.get(region=region, kind__code=demo.opd_kind) if demo.opd_kind else None
         Assignment.objects.update_or_create(
             user=user, defaults={"role": demo.role, "region": region, "opd": opd}
         )

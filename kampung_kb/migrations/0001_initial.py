@@ -8,72 +8,332 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('penilaian', '0001_initial'),
-        ('regions', '0001_initial'),
+        ("penilaian", "0001_initial"),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalDesaRecord',
+            name="HistoricalDesaRecord",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kampung_kb', models.BooleanField(default=False, verbose_name='designated as Kampung KB')),
-                ('capaian_kkbpk', models.BooleanField(default=False, verbose_name='KKBPK achievement')),
-                ('kinerja_patbm', models.BooleanField(default=False, verbose_name='PATBM performance')),
-                ('industri_rumahan', models.CharField(choices=[('tidak_ada', 'None'), ('pemula', 'Beginner'), ('berkembang', 'Developing'), ('maju', 'Advanced')], default='tidak_ada', max_length=12, verbose_name='Home industry')),
-                ('akta_kelahiran_persen', models.DecimalField(decimal_places=2, default=0, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='birth certificate ownership (%)')),
-                ('program_lintas_sektor', models.PositiveSmallIntegerField(default=0, verbose_name='cross-sector programmes (count)')),
-                ('kelas_bkkbn', models.CharField(blank=True, choices=[('Dasar', 'Basic'), ('Berkembang', 'Developing'), ('Mandiri', 'Independent'), ('Berkelanjutan', 'Sustainable')], max_length=14, verbose_name='BKKBN class')),
-                ('indeks_input', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='input index')),
-                ('indeks_proses', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='process index')),
-                ('indeks_output', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='output index')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assessment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='penilaian.assessment')),
-                ('desa', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.desa')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kampung_kb",
+                    models.BooleanField(default=False, verbose_name="designated as Kampung KB"),
+                ),
+                (
+                    "capaian_kkbpk",
+                    models.BooleanField(default=False, verbose_name="KKBPK achievement"),
+                ),
+                (
+                    "kinerja_patbm",
+                    models.BooleanField(default=False, verbose_name="PATBM performance"),
+                ),
+                (
+                    "industri_rumahan",
+                    models.CharField(
+                        choices=[
+                            ("tidak_ada", "None"),
+                            ("pemula", "Beginner"),
+                            ("berkembang", "Developing"),
+                            ("maju", "Advanced"),
+                        ],
+                        default="tidak_ada",
+                        max_length=12,
+                        verbose_name="Home industry",
+                    ),
+                ),
+                (
+                    "akta_kelahiran_persen",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="birth certificate ownership (%)",
+                    ),
+                ),
+                (
+                    "program_lintas_sektor",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="cross-sector programmes (count)"
+                    ),
+                ),
+                (
+                    "kelas_bkkbn",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("Dasar", "Basic"),
+                            ("Berkembang", "Developing"),
+                            ("Mandiri", "Independent"),
+                            ("Berkelanjutan", "Sustainable"),
+                        ],
+                        max_length=14,
+                        verbose_name="BKKBN class",
+                    ),
+                ),
+                (
+                    "indeks_input",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="input index",
+                    ),
+                ),
+                (
+                    "indeks_proses",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="process index",
+                    ),
+                ),
+                (
+                    "indeks_output",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="output index",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="penilaian.assessment",
+                    ),
+                ),
+                (
+                    "desa",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.desa",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical village Kampung KB record',
-                'verbose_name_plural': 'historical village Kampung KB record',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical village Kampung KB record",
+                "verbose_name_plural": "historical village Kampung KB record",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='DesaRecord',
+            name="DesaRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kampung_kb', models.BooleanField(default=False, verbose_name='designated as Kampung KB')),
-                ('capaian_kkbpk', models.BooleanField(default=False, verbose_name='KKBPK achievement')),
-                ('kinerja_patbm', models.BooleanField(default=False, verbose_name='PATBM performance')),
-                ('industri_rumahan', models.CharField(choices=[('tidak_ada', 'None'), ('pemula', 'Beginner'), ('berkembang', 'Developing'), ('maju', 'Advanced')], default='tidak_ada', max_length=12, verbose_name='Home industry')),
-                ('akta_kelahiran_persen', models.DecimalField(decimal_places=2, default=0, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='birth certificate ownership (%)')),
-                ('program_lintas_sektor', models.PositiveSmallIntegerField(default=0, verbose_name='cross-sector programmes (count)')),
-                ('kelas_bkkbn', models.CharField(blank=True, choices=[('Dasar', 'Basic'), ('Berkembang', 'Developing'), ('Mandiri', 'Independent'), ('Berkelanjutan', 'Sustainable')], max_length=14, verbose_name='BKKBN class')),
-                ('indeks_input', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='input index')),
-                ('indeks_proses', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='process index')),
-                ('indeks_output', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='output index')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='desa_records', to='penilaian.assessment')),
-                ('desa', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kampung_kb_records', to='regions.desa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kampung_kb",
+                    models.BooleanField(default=False, verbose_name="designated as Kampung KB"),
+                ),
+                (
+                    "capaian_kkbpk",
+                    models.BooleanField(default=False, verbose_name="KKBPK achievement"),
+                ),
+                (
+                    "kinerja_patbm",
+                    models.BooleanField(default=False, verbose_name="PATBM performance"),
+                ),
+                (
+                    "industri_rumahan",
+                    models.CharField(
+                        choices=[
+                            ("tidak_ada", "None"),
+                            ("pemula", "Beginner"),
+                            ("berkembang", "Developing"),
+                            ("maju", "Advanced"),
+                        ],
+                        default="tidak_ada",
+                        max_length=12,
+                        verbose_name="Home industry",
+                    ),
+                ),
+                (
+                    "akta_kelahiran_persen",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="birth certificate ownership (%)",
+                    ),
+                ),
+                (
+                    "program_lintas_sektor",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="cross-sector programmes (count)"
+                    ),
+                ),
+                (
+                    "kelas_bkkbn",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("Dasar", "Basic"),
+                            ("Berkembang", "Developing"),
+                            ("Mandiri", "Independent"),
+                            ("Berkelanjutan", "Sustainable"),
+                        ],
+                        max_length=14,
+                        verbose_name="BKKBN class",
+                    ),
+                ),
+                (
+                    "indeks_input",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="input index",
+                    ),
+                ),
+                (
+                    "indeks_proses",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="process index",
+                    ),
+                ),
+                (
+                    "indeks_output",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="output index",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="desa_records",
+                        to="penilaian.assessment",
+                    ),
+                ),
+                (
+                    "desa",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kampung_kb_records",
+                        to="regions.desa",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'village Kampung KB record',
-                'verbose_name_plural': 'village Kampung KB record',
-                'ordering': ['desa__code'],
-                'constraints': [models.UniqueConstraint(fields=('assessment', 'desa'), name='desarecord_unique_desa'), models.CheckConstraint(condition=models.Q(('akta_kelahiran_persen__gte', 0), ('akta_kelahiran_persen__lte', 100)), name='desarecord_akta_0_100'), models.CheckConstraint(condition=models.Q(('indeks_input__isnull', True), models.Q(('indeks_input__gte', 1), ('indeks_input__lte', 4)), _connector='OR'), name='desarecord_indeks_input_1_4'), models.CheckConstraint(condition=models.Q(('indeks_proses__isnull', True), models.Q(('indeks_proses__gte', 1), ('indeks_proses__lte', 4)), _connector='OR'), name='desarecord_indeks_proses_1_4'), models.CheckConstraint(condition=models.Q(('indeks_output__isnull', True), models.Q(('indeks_output__gte', 1), ('indeks_output__lte', 4)), _connector='OR'), name='desarecord_indeks_output_1_4')],
+                "verbose_name": "village Kampung KB record",
+                "verbose_name_plural": "village Kampung KB record",
+                "ordering": ["desa__code"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("assessment", "desa"), name="desarecord_unique_desa"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("akta_kelahiran_persen__gte", 0), ("akta_kelahiran_persen__lte", 100)
+                        ),
+                        name="desarecord_akta_0_100",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("indeks_input__isnull", True),
+                            models.Q(("indeks_input__gte", 1), ("indeks_input__lte", 4)),
+                            _connector="OR",
+                        ),
+                        name="desarecord_indeks_input_1_4",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("indeks_proses__isnull", True),
+                            models.Q(("indeks_proses__gte", 1), ("indeks_proses__lte", 4)),
+                            _connector="OR",
+                        ),
+                        name="desarecord_indeks_proses_1_4",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("indeks_output__isnull", True),
+                            models.Q(("indeks_output__gte", 1), ("indeks_output__lte", 4)),
+                            _connector="OR",
+                        ),
+                        name="desarecord_indeks_output_1_4",
+                    ),
+                ],
             },
         ),
     ]

@@ -8,264 +8,663 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('program', models.CharField(choices=[('ape', 'APE'), ('kla', 'KLA'), ('kampung_kb', 'Kampung KB')], max_length=20, verbose_name='programme')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('version', models.CharField(max_length=40, verbose_name='catalogue version')),
-                ('provisional', models.BooleanField(default=True, verbose_name='provisional')),
-                ('source', models.TextField(blank=True, verbose_name='source')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='parameters')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "program",
+                    models.CharField(
+                        choices=[("ape", "APE"), ("kla", "KLA"), ("kampung_kb", "Kampung KB")],
+                        max_length=20,
+                        verbose_name="programme",
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("version", models.CharField(max_length=40, verbose_name="catalogue version")),
+                ("provisional", models.BooleanField(default=True, verbose_name="provisional")),
+                ("source", models.TextField(blank=True, verbose_name="source")),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="parameters")),
             ],
             options={
-                'verbose_name': 'edition',
-                'verbose_name_plural': 'edition',
-                'ordering': ['program', 'year'],
-                'constraints': [models.UniqueConstraint(fields=('program', 'year'), name='edition_unique_program_year')],
+                "verbose_name": "edition",
+                "verbose_name_plural": "edition",
+                "ordering": ["program", "year"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("program", "year"), name="edition_unique_program_year"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('verified', 'Verified')], default='draft', max_length=12, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='regions.region')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='penilaian.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("verified", "Verified"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="regions.region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="penilaian.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assessment',
-                'verbose_name_plural': 'assessment',
-                'ordering': ['edition__program', 'edition__year', 'region__code'],
+                "verbose_name": "assessment",
+                "verbose_name_plural": "assessment",
+                "ordering": ["edition__program", "edition__year", "region__code"],
             },
         ),
         migrations.CreateModel(
-            name='Group',
+            name="Group",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('max_score', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='maximum score')),
-                ('provisional', models.BooleanField(default=False, verbose_name='provisional')),
-                ('source', models.TextField(blank=True, verbose_name='source')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='groups', to='penilaian.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=40, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="maximum score"
+                    ),
+                ),
+                ("provisional", models.BooleanField(default=False, verbose_name="provisional")),
+                ("source", models.TextField(blank=True, verbose_name="source")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="groups",
+                        to="penilaian.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator group',
-                'verbose_name_plural': 'indicator group',
-                'ordering': ['edition', 'order'],
+                "verbose_name": "indicator group",
+                "verbose_name_plural": "indicator group",
+                "ordering": ["edition", "order"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAssessment',
+            name="HistoricalAssessment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('returned', 'Returned'), ('verified', 'Verified')], default='draft', max_length=12, verbose_name='status')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('edition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='penilaian.edition')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region')),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("returned", "Returned"),
+                            ("verified", "Verified"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="penilaian.edition",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assessment',
-                'verbose_name_plural': 'historical assessment',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assessment",
+                "verbose_name_plural": "historical assessment",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalIndicatorOwner',
+            name="HistoricalIndicatorOwner",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('indicator_code', models.CharField(max_length=20, verbose_name='indicator code')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_kind', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.opdkind', verbose_name='owner agency')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("indicator_code", models.CharField(max_length=20, verbose_name="indicator code")),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_kind",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.opdkind",
+                        verbose_name="owner agency",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical indicator owner',
-                'verbose_name_plural': 'historical indicator owner',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical indicator owner",
+                "verbose_name_plural": "historical indicator owner",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, verbose_name='code')),
-                ('text', models.TextField(verbose_name='indicator')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('kind', models.CharField(choices=[('ladder', 'Option ladder'), ('percent', 'Percentage'), ('score', 'Direct score'), ('yesno', 'Yes/no')], max_length=10, verbose_name='value kind')),
-                ('max_score', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='maximum score')),
-                ('options', models.JSONField(blank=True, default=list, verbose_name='options/thresholds')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='unit')),
-                ('evidence_examples', models.JSONField(blank=True, default=list, verbose_name='evidence examples')),
-                ('evidence_required', models.BooleanField(default=False, verbose_name='evidence required')),
-                ('provisional', models.BooleanField(default=False, verbose_name='provisional')),
-                ('confidence', models.CharField(blank=True, max_length=20, verbose_name='confidence')),
-                ('source', models.TextField(blank=True, verbose_name='source')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='penilaian.edition')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='penilaian.group')),
-                ('owner_kind', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.opdkind', verbose_name='default owner agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="code")),
+                ("text", models.TextField(verbose_name="indicator")),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ladder", "Option ladder"),
+                            ("percent", "Percentage"),
+                            ("score", "Direct score"),
+                            ("yesno", "Yes/no"),
+                        ],
+                        max_length=10,
+                        verbose_name="value kind",
+                    ),
+                ),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=8, verbose_name="maximum score"
+                    ),
+                ),
+                (
+                    "options",
+                    models.JSONField(blank=True, default=list, verbose_name="options/thresholds"),
+                ),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="unit")),
+                (
+                    "evidence_examples",
+                    models.JSONField(blank=True, default=list, verbose_name="evidence examples"),
+                ),
+                (
+                    "evidence_required",
+                    models.BooleanField(default=False, verbose_name="evidence required"),
+                ),
+                ("provisional", models.BooleanField(default=False, verbose_name="provisional")),
+                (
+                    "confidence",
+                    models.CharField(blank=True, max_length=20, verbose_name="confidence"),
+                ),
+                ("source", models.TextField(blank=True, verbose_name="source")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="penilaian.edition",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="penilaian.group",
+                    ),
+                ),
+                (
+                    "owner_kind",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.opdkind",
+                        verbose_name="default owner agency",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator',
-                'verbose_name_plural': 'indicator',
-                'ordering': ['edition', 'group__order', 'order'],
+                "verbose_name": "indicator",
+                "verbose_name_plural": "indicator",
+                "ordering": ["edition", "group__order", "order"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAnswer',
+            name="HistoricalAnswer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='value')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('carried_over', models.BooleanField(default=False, help_text='Verified value from last year; not new evidence.', verbose_name='carried over from last year')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('assessment', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='penilaian.assessment')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='penilaian.indicator')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="value"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "carried_over",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Verified value from last year; not new evidence.",
+                        verbose_name="carried over from last year",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="penilaian.assessment",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="penilaian.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical answer',
-                'verbose_name_plural': 'historical answer',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical answer",
+                "verbose_name_plural": "historical answer",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='value')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('carried_over', models.BooleanField(default=False, help_text='Verified value from last year; not new evidence.', verbose_name='carried over from last year')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='penilaian.assessment')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='penilaian.indicator')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=10, null=True, verbose_name="value"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "carried_over",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Verified value from last year; not new evidence.",
+                        verbose_name="carried over from last year",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="penilaian.assessment",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="penilaian.indicator",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'answer',
-                'verbose_name_plural': 'answer',
+                "verbose_name": "answer",
+                "verbose_name_plural": "answer",
             },
         ),
         migrations.CreateModel(
-            name='IndicatorOwner',
+            name="IndicatorOwner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('indicator_code', models.CharField(max_length=20, verbose_name='indicator code')),
-                ('owner_kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.opdkind', verbose_name='owner agency')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicator_owners', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("indicator_code", models.CharField(max_length=20, verbose_name="indicator code")),
+                (
+                    "owner_kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.opdkind",
+                        verbose_name="owner agency",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicator_owners",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'indicator owner',
-                'verbose_name_plural': 'indicator owner',
+                "verbose_name": "indicator owner",
+                "verbose_name_plural": "indicator owner",
             },
         ),
         migrations.CreateModel(
-            name='Level',
+            name="Level",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, verbose_name='code')),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
-                ('lower_bound', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='lower bound')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='penilaian.edition')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, verbose_name="code")),
+                ("name", models.CharField(max_length=60, verbose_name="name")),
+                (
+                    "lower_bound",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="lower bound"),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="levels",
+                        to="penilaian.edition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'category/predicate',
-                'verbose_name_plural': 'category/predicate',
-                'ordering': ['edition', 'order'],
+                "verbose_name": "category/predicate",
+                "verbose_name_plural": "category/predicate",
+                "ordering": ["edition", "order"],
             },
         ),
         migrations.CreateModel(
-            name='AwardResult',
+            name="AwardResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('program', models.CharField(choices=[('ape', 'APE'), ('kla', 'KLA'), ('provila', 'Provila')], max_length=10, verbose_name='programme')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('result', models.CharField(max_length=60, verbose_name='result')),
-                ('confidence', models.CharField(blank=True, max_length=20, verbose_name='confidence')),
-                ('conflicting', models.BooleanField(default=False, verbose_name='conflicting reports')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('source_urls', models.JSONField(blank=True, default=list, verbose_name='source')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='awards', to='regions.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "program",
+                    models.CharField(
+                        choices=[("ape", "APE"), ("kla", "KLA"), ("provila", "Provila")],
+                        max_length=10,
+                        verbose_name="programme",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                ("result", models.CharField(max_length=60, verbose_name="result")),
+                (
+                    "confidence",
+                    models.CharField(blank=True, max_length=20, verbose_name="confidence"),
+                ),
+                (
+                    "conflicting",
+                    models.BooleanField(default=False, verbose_name="conflicting reports"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("source_urls", models.JSONField(blank=True, default=list, verbose_name="source")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="awards",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'award history',
-                'verbose_name_plural': 'award history',
-                'ordering': ['region__code', 'program', 'year', 'result'],
-                'constraints': [models.UniqueConstraint(fields=('region', 'program', 'year', 'result'), name='award_unique_result')],
+                "verbose_name": "award history",
+                "verbose_name_plural": "award history",
+                "ordering": ["region__code", "program", "year", "result"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("region", "program", "year", "result"), name="award_unique_result"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('edition', 'region'), name='assessment_unique_region_edition'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "region"), name="assessment_unique_region_edition"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='group',
-            constraint=models.UniqueConstraint(fields=('edition', 'code'), name='group_unique_code'),
+            model_name="group",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "code"), name="group_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('edition', 'code'), name='indicator_unique_code'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "code"), name="indicator_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('max_score__gte', 0)), name='indicator_max_nonneg'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_score__gte", 0)), name="indicator_max_nonneg"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('assessment', 'indicator'), name='answer_unique_indicator'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(
+                fields=("assessment", "indicator"), name="answer_unique_indicator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicatorowner',
-            constraint=models.UniqueConstraint(fields=('region', 'indicator_code'), name='indicator_owner_unique'),
+            model_name="indicatorowner",
+            constraint=models.UniqueConstraint(
+                fields=("region", "indicator_code"), name="indicator_owner_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='level',
-            constraint=models.UniqueConstraint(fields=('edition', 'code'), name='level_unique_code'),
+            model_name="level",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "code"), name="level_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='level',
-            constraint=models.UniqueConstraint(fields=('edition', 'order'), name='level_unique_order'),
+            model_name="level",
+            constraint=models.UniqueConstraint(
+                fields=("edition", "order"), name="level_unique_order"
+            ),
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,128 +15,352 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='OpdKind',
+            name="OpdKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=30, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('short', models.CharField(max_length=40, verbose_name='short name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=30, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("short", models.CharField(max_length=40, verbose_name="short name")),
             ],
             options={
-                'verbose_name': 'agency kind',
-                'verbose_name_plural': 'agency kind',
-                'ordering': ['code'],
+                "verbose_name": "agency kind",
+                "verbose_name_plural": "agency kind",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('provinsi', 'Province'), ('kabupaten', 'Regency'), ('kota', 'City')], max_length=10, verbose_name='kind')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=5, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provinsi", "Province"),
+                            ("kabupaten", "Regency"),
+                            ("kota", "City"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'region',
-                'ordering': ['code'],
+                "verbose_name": "region",
+                "verbose_name_plural": "region",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Opd',
+            name="Opd",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=250, verbose_name='name')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='regions.opdkind', verbose_name='kind')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='opd', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=250, verbose_name="name")),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.opdkind",
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="opd",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agency (OPD)',
-                'verbose_name_plural': 'agency (OPD)',
-                'ordering': ['region__code', 'kind__code'],
+                "verbose_name": "agency (OPD)",
+                "verbose_name_plural": "agency (OPD)",
+                "ordering": ["region__code", "kind__code"],
             },
         ),
         migrations.CreateModel(
-            name='Kecamatan',
+            name="Kecamatan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='kecamatan', to='regions.region', verbose_name='regency/city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="kecamatan",
+                        to="regions.region",
+                        verbose_name="regency/city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'district',
-                'ordering': ['code'],
+                "verbose_name": "district",
+                "verbose_name_plural": "district",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalAssignment',
+            name="HistoricalAssignment",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Provincial admin'), ('verifikator', 'Provincial verifier'), ('pimpinan', 'Head of office'), ('koordinator', 'Regency/city coordinator'), ('operator', 'Agency (OPD) operator')], max_length=20, verbose_name='role')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('opd', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.opd', verbose_name='agency (OPD)')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Provincial admin"),
+                            ("verifikator", "Provincial verifier"),
+                            ("pimpinan", "Head of office"),
+                            ("koordinator", "Regency/city coordinator"),
+                            ("operator", "Agency (OPD) operator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "opd",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.opd",
+                        verbose_name="agency (OPD)",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical assignment',
-                'verbose_name_plural': 'historical assignment',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical assignment",
+                "verbose_name_plural": "historical assignment",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Desa',
+            name="Desa",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=13, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('jenis', models.CharField(choices=[('desa', 'Village'), ('kelurahan', 'Urban village')], max_length=10, verbose_name='kind')),
-                ('kecamatan', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='desa', to='regions.kecamatan', verbose_name='district')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='desa', to='regions.region', verbose_name='regency/city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=13, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "jenis",
+                    models.CharField(
+                        choices=[("desa", "Village"), ("kelurahan", "Urban village")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "kecamatan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="desa",
+                        to="regions.kecamatan",
+                        verbose_name="district",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="desa",
+                        to="regions.region",
+                        verbose_name="regency/city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'village',
-                'verbose_name_plural': 'village',
-                'ordering': ['code'],
+                "verbose_name": "village",
+                "verbose_name_plural": "village",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Provincial admin'), ('verifikator', 'Provincial verifier'), ('pimpinan', 'Head of office'), ('koordinator', 'Regency/city coordinator'), ('operator', 'Agency (OPD) operator')], max_length=20, verbose_name='role')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='assignment', to=settings.AUTH_USER_MODEL, verbose_name='user')),
-                ('opd', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.opd', verbose_name='agency (OPD)')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='regions.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Provincial admin"),
+                            ("verifikator", "Provincial verifier"),
+                            ("pimpinan", "Head of office"),
+                            ("koordinator", "Regency/city coordinator"),
+                            ("operator", "Agency (OPD) operator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="assignment",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
+                (
+                    "opd",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.opd",
+                        verbose_name="agency (OPD)",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="regions.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'assignment',
-                'verbose_name_plural': 'assignment',
+                "verbose_name": "assignment",
+                "verbose_name_plural": "assignment",
             },
         ),
         migrations.AddConstraint(
-            model_name='region',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'provinsi'), ('parent__isnull', True)), models.Q(models.Q(('kind', 'provinsi'), _negated=True), ('parent__isnull', False)), _connector='OR'), name='region_parent_matches_kind'),
+            model_name="region",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "provinsi"), ("parent__isnull", True)),
+                    models.Q(
+                        models.Q(("kind", "provinsi"), _negated=True), ("parent__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="region_parent_matches_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='opd',
-            constraint=models.UniqueConstraint(fields=('region', 'kind'), name='opd_unique_kind'),
+            model_name="opd",
+            constraint=models.UniqueConstraint(fields=("region", "kind"), name="opd_unique_kind"),
         ),
         migrations.AddIndex(
-            model_name='desa',
-            index=models.Index(fields=['region', 'code'], name='regions_des_region__3cedbd_idx'),
+            model_name="desa",
+            index=models.Index(fields=["region", "code"], name="regions_des_region__3cedbd_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('opd__isnull', True), ('region__isnull', True), ('role__in', ['admin', 'verifikator', 'pimpinan'])), models.Q(('opd__isnull', True), ('region__isnull', False), ('role', 'koordinator')), models.Q(('opd__isnull', False), ('region__isnull', False), ('role', 'operator')), _connector='OR'), name='assignment_scope_matches_role'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("opd__isnull", True),
+                        ("region__isnull", True),
+                        ("role__in", ["admin", "verifikator", "pimpinan"]),
+                    ),
+                    models.Q(
+                        ("opd__isnull", True), ("region__isnull", False), ("role", "koordinator")
+                    ),
+                    models.Q(
+                        ("opd__isnull", False), ("region__isnull", False), ("role", "operator")
+                    ),
+                    _connector="OR",
+                ),
+                name="assignment_scope_matches_role",
+            ),
         ),
     ]

@@ -1,8 +1,13 @@
 """``manage.py seed_demo [--password P]``: idempotent demo data and one demo user per role."""
 
+from importlib import import_module
+
 from django.core.management.base import BaseCommand
 
 from regions import demo as regions_demo
+
+# Apps whose demo.py has a ``seed() -> str`` (idempotent), in dependency order.
+DEMO_MODULES: tuple[str, ...] = ()
 
 
 class Command(BaseCommand):
@@ -29,5 +34,5 @@ class Command(BaseCommand):
             )
 
     def demo_steps(self):
-        """Demo data of each app, in dependency order (apps add theirs here)."""
-        return []
+        """Each app's ``demo.seed()`` in dependency order; each returns a one-line summary."""
+        return [import_module(name).seed for name in DEMO_MODULES]
