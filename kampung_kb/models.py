@@ -64,6 +64,11 @@ class DesaRecord(models.Model):
         _("output index"), null=True, blank=True, validators=INDEX_VALIDATORS
     )
     note = models.TextField(_("note"), blank=True)
+    carried_over = models.BooleanField(
+        _("carried over from last year"),
+        default=False,
+        help_text=_("Verified value from last year; not new evidence."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

@@ -1,0 +1,280 @@
+"""THE readiness read: APE, KLA and Kampung KB per region and year, in a constant number of queries.
+
+Every screen that shows readiness (province dashboard, region page, public page, API, exports)
+calls one of:
+
+* :func:`readiness_for_year` — every region of a (scoped) Region queryset for one year;
+* :func:`readiness_for_region` — one region over every year that has an edition (or given years).
+
+Both load sets (``penilaian.queries``, ``kampung_kb.readiness``) and score in Python with the
+pure functions of each programme, so the number of queries does not depend on the number of
+regions, desa, indicators or years (13 queries for a year, 12 for a region; see the tests).
+
+The caller scopes: pass ``scope_for(user).regions()`` (or a region the scope may view). The public
+page passes ``verified_only=True``: only verified assessments count, the others read as absent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+
+from kampung_kb.readiness import desa_totals, load_desa_rows, region_summary
+from kampung_kb.scoring import RegionSummary
+from kla.readiness import kla_result
+from kla.scoring import KlaResult
+from penilaian.models import Assessment, Program
+from penilaian.queries import (
+    AssessmentData,
+    AwardInfo,
+    CatalogData,
+    SnapshotInfo,
+    assessments_for,
+    last_award,
+    load_assessments,
+    load_awards,
+    load_catalog_map,
+    verified,
+)
+from penilaian.scoring import Completeness, Level
+from prasyarat.readiness import ape_result
+from prasyarat.scoring import ApeResult
+from regions.models import Region
+
+PROGRAMS = (Program.APE, Program.KLA, Program.KAMPUNG_KB)
+
+
+class NoEdition(ValueError):
+    """No programme has an edition for the requested year."""
+
+
+@dataclass(frozen=True)
+class ProgramReadiness:
+    """APE or KLA of one region in one year.
+
+    ``result`` is None when the region has no assessment (or, on the public page, no verified
+    one). ``invalid_codes`` are stored values no longer valid for the edition (scored as 0).
+    ``award`` is the last official award in or before the year.
+    """
+
+    program: str
+    year: int
+    has_edition: bool
+    assessment_id: int | None = None
+    status: str | None = None
+    version: int | None = None
+    updated_at: datetime | None = None
+    result: ApeResult | KlaResult | None = None
+    completeness: Completeness | None = None
+    invalid_codes: tuple[str, ...] = ()
+    carried_over: frozenset[str] = frozenset()
+    snapshot: SnapshotInfo | None = None
+    award: AwardInfo | None = None
+
+    @property
+    def level(self) -> Level | None:
+        """The APE category or KLA predicate reached (None below the lowest or without data)."""
+        if isinstance(self.result, ApeResult):
+            return self.result.category
+        if isinstance(self.result, KlaResult):
+            return self.result.predicate
+        return None
+
+    @property
+    def next_level(self) -> Level | None:
+        if isinstance(self.result, ApeResult):
+            return self.result.next_category
+        if isinstance(self.result, KlaResult):
+            return self.result.next_predicate
+        return None
+
+    @property
+    def level_name(self) -> str | None:
+        return self.level.name if self.level else None
+
+    @property
+    def award_differs(self) -> bool | None:
+        """Does the official award differ from where the region's data puts it? None = unknown."""
+        if self.award is None or self.result is None:
+            return None
+        return self.award.differs_from(self.level_name)
+
+    @property
+    def snapshot_differs(self) -> bool | None:
+        """Does the current score differ from the latest "as verified" score? None = no snapshot."""
+        if self.snapshot is None or self.result is None or self.snapshot.score is None:
+            return None
+        return self.snapshot.score != self.result.score
+
+    @property
+    def status_label(self) -> str:
+        return str(Assessment.Status(self.status).label) if self.status else ""
+
+
+@dataclass(frozen=True)
+class KampungKbReadiness:
+    """Kampung KB of one region in one year (``summary`` None without an assessment)."""
+
+    year: int
+    has_edition: bool
+    assessment_id: int | None = None
+    status: str | None = None
+    version: int | None = None
+    updated_at: datetime | None = None
+    summary: RegionSummary | None = None
+    snapshot: SnapshotInfo | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(Assessment.Status(self.status).label) if self.status else ""
+
+
+@dataclass(frozen=True)
+class RegionReadiness:
+    """One region's readiness in one year, all three programmes."""
+
+    region_id: int
+    region_code: str
+    region_name: str
+    region_kind: str
+    year: int
+    ape: ProgramReadiness
+    kla: ProgramReadiness
+    kampung_kb: KampungKbReadiness
+
+
+@dataclass(frozen=True)
+class _RegionRow:
+    id: int
+    code: str
+    name: str
+    kind: str
+
+
+def readiness_for_year(
+    year: int, regions: QuerySet[Region] | Iterable[Region], *, verified_only: bool = False
+) -> list[RegionReadiness]:
+    """Every region of ``regions`` (already scoped by the caller) for ``year``, by region code.
+
+    Raises :class:`NoEdition` when no programme has an edition for ``year``.
+    """
+    if isinstance(regions, QuerySet):
+        rows = [
+            _RegionRow(*values)
+            for values in regions.order_by("code").values_list("id", "code", "name", "kind")
+        ]
+    else:
+        rows = sorted(
+            (_RegionRow(r.pk, r.code, r.name, r.kind) for r in regions), key=lambda r: r.code
+        )
+    catalogs = load_catalog_map(PROGRAMS, [year])
+    if not catalogs:
+        raise NoEdition(year)
+    return _build(rows, [year], catalogs, verified_only=verified_only)
+
+
+def readiness_for_region(
+    region: Region, years: Sequence[int] | None = None, *, verified_only: bool = False
+) -> list[RegionReadiness]:
+    """One region over ``years`` (default: every year with an edition), oldest year first."""
+    catalogs = load_catalog_map(PROGRAMS, years)
+    wanted = sorted({year for _, year in catalogs})
+    if years is not None:
+        wanted = sorted(set(years))
+        if not catalogs:
+            raise NoEdition(years)
+    row = _RegionRow(region.pk, region.code, region.name, region.kind)
+    return _build([row], wanted, catalogs, verified_only=verified_only)
+
+
+def _build(
+    regions: list[_RegionRow],
+    years: list[int],
+    catalogs: dict[tuple[str, int], CatalogData],
+    *,
+    verified_only: bool,
+) -> list[RegionReadiness]:
+    if not regions or not years:
+        return []
+    region_ids = [region.id for region in regions]
+    loaded = load_assessments(PROGRAMS, years, region_ids, verified_only=verified_only)
+    kkb = assessments_for(Program.KAMPUNG_KB, years, region_ids)
+    rows_by_assessment = load_desa_rows(verified(kkb) if verified_only else kkb)
+    totals = desa_totals(region_ids)
+    awards = load_awards(region_ids, (Program.APE, Program.KLA), max_year=max(years))
+    result = []
+    for region in regions:
+        owners = loaded.owners_for(region.id)
+        for year in years:
+            parts = {}
+            for program, scorer in ((Program.APE, ape_result), (Program.KLA, kla_result)):
+                parts[program] = _program(
+                    program,
+                    year,
+                    catalogs.get((program, year)),
+                    loaded.get(program, region.id, year),
+                    owners,
+                    last_award(awards.get((region.id, program), ()), year),
+                    scorer,
+                )
+            catalog = catalogs.get((Program.KAMPUNG_KB, year))
+            data = loaded.get(Program.KAMPUNG_KB, region.id, year)
+            summary = None
+            if catalog is not None and data is not None:
+                summary = region_summary(
+                    catalog.params, totals.get(region.id, 0), rows_by_assessment.get(data.id, [])
+                )
+            result.append(
+                RegionReadiness(
+                    region_id=region.id,
+                    region_code=region.code,
+                    region_name=region.name,
+                    region_kind=region.kind,
+                    year=year,
+                    ape=parts[Program.APE],
+                    kla=parts[Program.KLA],
+                    kampung_kb=KampungKbReadiness(
+                        year=year,
+                        has_edition=catalog is not None,
+                        assessment_id=data.id if data else None,
+                        status=data.status if data else None,
+                        version=data.version if data else None,
+                        updated_at=data.updated_at if data else None,
+                        summary=summary,
+                        snapshot=data.snapshot if data else None,
+                    ),
+                )
+            )
+    return result
+
+
+def _program(
+    program: str,
+    year: int,
+    catalog: CatalogData | None,
+    data: AssessmentData | None,
+    owners,
+    award: AwardInfo | None,
+    scorer,
+) -> ProgramReadiness:
+    if catalog is None or data is None:
+        return ProgramReadiness(program, year, has_edition=catalog is not None, award=award)
+    outcome, done, invalid = scorer(catalog, data, owners)
+    return ProgramReadiness(
+        program=program,
+        year=year,
+        has_edition=True,
+        assessment_id=data.id,
+        status=data.status,
+        version=data.version,
+        updated_at=data.updated_at,
+        result=outcome,
+        completeness=done,
+        invalid_codes=invalid,
+        carried_over=data.carried_over,
+        snapshot=data.snapshot,
+        award=award,
+    )

@@ -1,0 +1,507 @@
+"""The single write path for APE and KLA indicator values, and the "as verified" snapshot.
+
+Forms, the API and the Excel import all change values through :func:`save_values` (after an
+optional :func:`validate_values` preview), so every caller gets the same rules:
+
+* the user's scope must allow editing the region (else :class:`PermissionDenied`);
+* every code must exist in the edition and be owned (for this region) by an OPD the user may
+  change; a submitted or verified assessment takes no edits;
+* every value must be valid for its indicator (``penilaian.scoring.validate_value``);
+* all or nothing: one invalid value and nothing is written (:class:`InvalidValues`);
+* optimistic concurrency: a save based on an old ``version`` is refused (:class:`StaleAssessment`);
+* every change is recorded by simple_history with the user and the reason; a changed answer is no
+  longer "carried over".
+
+Kampung KB rows have their own write path in ``kampung_kb.services`` built the same way.
+
+Programme apps may register :class:`ProgramHooks` (a snapshot builder, a carry-over step) with
+:func:`register_program_hooks` in their ``readiness`` module; :func:`program_hooks` discovers those
+modules, so the shared mechanism calls programme code without importing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from penilaian import scoring
+from penilaian.models import Answer, Assessment, Edition, Program, VerifiedSnapshot
+from penilaian.queries import (
+    AssessmentData,
+    CatalogData,
+    load_assessment,
+    load_catalog,
+    load_owner_overrides,
+)
+from regions.models import Region
+from regions.scoping import Scope
+
+__all__ = [
+    "NON_FIELD_ERRORS",
+    "InvalidValues",
+    "ProgramHooks",
+    "SaveResult",
+    "StaleAssessment",
+    "freeze_snapshot",
+    "get_or_create_assessment",
+    "parse_value",
+    "program_hooks",
+    "register_program_hooks",
+    "save_values",
+    "snapshot_data",
+    "validate_values",
+]
+
+YES = frozenset({"ya", "y", "yes", "true", "1", "benar"})
+NO = frozenset({"tidak", "t", "no", "n", "false", "0", "salah"})
+HISTORY_REASON_MAX = 100  # simple_history keeps at most 100 characters of a change reason
+
+
+class InvalidValues(ValidationError):
+    """Some values were refused; nothing was written.
+
+    ``errors`` maps an indicator code (or, for the whole assessment, ``"__all__"``) to its
+    messages; ``forbidden`` holds the codes the user may not change (an API answers 403 for them).
+    """
+
+    def __init__(self, errors: Mapping[str, list[str]], forbidden: Collection[str] = ()):
+        self.errors = {key: list(messages) for key, messages in errors.items()}
+        self.forbidden = frozenset(forbidden)
+        super().__init__(self.errors)
+
+
+class StaleAssessment(Exception):
+    """The assessment changed since the caller read it (its version moved on)."""
+
+    def __init__(self, expected: int, current: int):
+        self.expected = expected
+        self.current = current
+        self.message = _(
+            "Someone else changed this assessment in the meantime. Reload the page and enter "
+            "your changes again."
+        )
+        super().__init__(self.message)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save changed: the assessment (with its new version) and the changed keys."""
+
+    assessment: Assessment
+    changed: tuple[str, ...]
+
+    @property
+    def version(self) -> int:
+        return self.assessment.version
+
+
+# --- programme hooks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgramHooks:
+    """Programme-specific steps the shared mechanism calls.
+
+    ``snapshot(assessment) -> (score, level_name, data)`` builds the frozen snapshot (default:
+    :func:`snapshot_data` on the indicator answers). ``carry(new, source, user)`` carries the
+    programme's own rows from ``source`` (the previous year's verified assessment, or None) into
+    ``new`` and returns a report object.
+    """
+
+    snapshot: Callable[[Assessment], tuple[Decimal | None, str, dict[str, Any]]] | None = None
+    carry: Callable[[Assessment, Assessment | None, Any], Any] | None = None
+
+
+_HOOKS: dict[str, ProgramHooks] = {}
+_discovered = False
+
+
+def register_program_hooks(program: str, hooks: ProgramHooks) -> None:
+    """Register a programme's hooks (called at import of the programme's ``readiness`` module)."""
+    _HOOKS[program] = hooks
+
+
+def program_hooks(program: str) -> ProgramHooks:
+    """The programme's hooks; imports every installed app's ``readiness`` module once."""
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("readiness")
+        _discovered = True
+    return _HOOKS.get(program, ProgramHooks())
+
+
+# --- parsing and validation -------------------------------------------------------------------
+
+
+def parse_value(spec: scoring.IndicatorSpec, raw: object) -> tuple[Decimal | None, str | None]:
+    """(value, None) when ``raw`` is acceptable for ``spec``, else (None, message).
+
+    Accepts None/"" (unanswered), int, Decimal, float, bool and text: a decimal comma
+    ("2,5"), a trailing "%" for percentages, and for yes/no indicators ya/tidak, y/t,
+    1/0, true/false.
+    """
+    if raw is None:
+        return None, None
+    if isinstance(raw, bool):
+        number: object = int(raw)
+    elif isinstance(raw, float):
+        number = repr(raw)
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if not text:
+            return None, None
+        if spec.kind == scoring.Kind.YESNO and text.lower() in YES | NO:
+            text = "1" if text.lower() in YES else "0"
+        if spec.kind == scoring.Kind.PERCENT and text.endswith("%"):
+            text = text[:-1].strip()
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        number = text
+    else:
+        number = raw
+    try:
+        value = number if isinstance(number, Decimal) else Decimal(str(number))
+    except (InvalidOperation, ValueError):
+        return None, "Nilai harus berupa angka."
+    if not value.is_finite():
+        return None, "Nilai harus berupa angka."
+    if value.as_tuple().exponent < -2:  # type: ignore[operator]
+        return None, _("Use at most 2 decimal places.")
+    error = scoring.validate_value(spec, value)
+    if error is not None:
+        return None, error
+    return value, None
+
+
+def _check(
+    assessment: Assessment,
+    catalog: CatalogData,
+    overrides: Mapping[str, str],
+    values: Mapping[str, object],
+    notes: Mapping[str, str] | None,
+    scope: Scope,
+) -> tuple[dict[str, list[str]], dict[str, Decimal | None], set[str]]:
+    """Errors per code, the parsed values, and the codes the user may not change."""
+    if not scope.can_edit_region(assessment.region_id):
+        raise PermissionDenied(_("You cannot change the data of this region."))
+    errors: dict[str, list[str]] = {}
+    if assessment.status == Assessment.Status.SUBMITTED:
+        errors[NON_FIELD_ERRORS] = [
+            _("This assessment has been submitted and is locked; it cannot be changed.")
+        ]
+    elif assessment.status == Assessment.Status.VERIFIED:
+        errors[NON_FIELD_ERRORS] = [
+            _("This assessment has been verified and is locked; it cannot be changed.")
+        ]
+    owners = catalog.owners(overrides)
+    parsed: dict[str, Decimal | None] = {}
+    forbidden: set[str] = set()
+    for code in dict.fromkeys([*values, *(notes or {})]):
+        spec = catalog.by_code.get(str(code))
+        if spec is None:
+            errors.setdefault(str(code), []).append(
+                _("Unknown indicator code for %(program)s %(year)s.")
+                % {"program": Program(catalog.program).label, "year": catalog.year}
+            )
+            continue
+        if not scope.can_edit_indicator(assessment.region_id, owners.get(code)):
+            forbidden.add(code)
+            errors.setdefault(code, []).append(
+                _("This indicator belongs to another agency (OPD); you cannot change it.")
+            )
+            continue
+        if code in values:
+            value, error = parse_value(spec, values[code])
+            if error is not None:
+                errors.setdefault(code, []).append(error)
+            else:
+                parsed[code] = value
+        if notes and code in notes and not isinstance(notes[code], str | type(None)):
+            errors.setdefault(code, []).append(_("The note must be text."))
+    return errors, parsed, forbidden
+
+
+def _require_answer_program(assessment: Assessment) -> Edition:
+    edition = assessment.edition
+    if edition.program == Program.KAMPUNG_KB:
+        raise ValueError("Kampung KB data are rows per desa: use kampung_kb.services.")
+    return edition
+
+
+def validate_values(
+    assessment: Assessment,
+    values: Mapping[str, object],
+    scope: Scope,
+    notes: Mapping[str, str] | None = None,
+) -> dict[str, list[str]]:
+    """Messages per indicator code (``"__all__"`` for the whole assessment); empty when valid.
+
+    Raises :class:`PermissionDenied` when the scope cannot edit the assessment's region at all.
+    Writes nothing.
+    """
+    edition = _require_answer_program(assessment)
+    catalog = load_catalog(edition)
+    overrides = load_owner_overrides([assessment.region_id]).get(assessment.region_id, {})
+    errors, _parsed, _forbidden = _check(assessment, catalog, overrides, values, notes, scope)
+    return errors
+
+
+def save_values(
+    assessment: Assessment,
+    values: Mapping[str, object],
+    notes: Mapping[str, str] | None = None,
+    *,
+    user,
+    scope: Scope,
+    expected_version: int | None = None,
+    reason: str = "",
+) -> SaveResult:
+    """Validate and store ``values`` (code → raw value) and ``notes`` (code → text), all or nothing.
+
+    Locks the assessment row, refuses a stale ``expected_version`` (:class:`StaleAssessment`),
+    raises :class:`InvalidValues` when anything is invalid and :class:`PermissionDenied` when the
+    region is out of reach. Unchanged values are skipped; when something changed, the answers
+    are written with history (user, ``reason``), lose their "carried over" mark, and the
+    assessment's ``version`` goes up by one. ``assessment.version`` is updated in place.
+    """
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not scope.can_edit_region(locked.region_id):
+            raise PermissionDenied(_("You cannot change the data of this region."))
+        if expected_version is not None and int(expected_version) != locked.version:
+            raise StaleAssessment(int(expected_version), locked.version)
+        edition = _require_answer_program(locked)
+        catalog = load_catalog(edition)
+        overrides = load_owner_overrides([locked.region_id]).get(locked.region_id, {})
+        errors, parsed, forbidden = _check(locked, catalog, overrides, values, notes, scope)
+        if errors:
+            raise InvalidValues(errors, forbidden)
+        codes = list(dict.fromkeys([*parsed, *(notes or {})]))
+        existing = {
+            answer.indicator_id: answer
+            for answer in Answer.objects.filter(
+                assessment=locked, indicator_id__in=[catalog.indicator_ids[c] for c in codes]
+            )
+        }
+        now = timezone.now()
+        to_create: list[Answer] = []
+        to_update: list[Answer] = []
+        changed: list[str] = []
+        for code in codes:
+            indicator_id = catalog.indicator_ids[code]
+            answer = existing.get(indicator_id)
+            note = (notes or {}).get(code)
+            if answer is None:
+                value = parsed.get(code)
+                if value is None and not note:
+                    continue
+                to_create.append(
+                    Answer(
+                        assessment=locked,
+                        indicator_id=indicator_id,
+                        value=value,
+                        note=note or "",
+                        updated_at=now,
+                    )
+                )
+                changed.append(code)
+                continue
+            dirty = False
+            if code in parsed and answer.value != parsed[code]:
+                answer.value = parsed[code]
+                dirty = True
+            if note is not None and answer.note != note:
+                answer.note = note
+                dirty = True
+            if dirty:
+                answer.carried_over = False
+                answer.updated_at = now
+                to_update.append(answer)
+                changed.append(code)
+        if not changed:
+            return SaveResult(locked, ())
+        history_reason = (reason or _("Values changed"))[:HISTORY_REASON_MAX]
+        if to_create:
+            bulk_create_with_history(
+                to_create, Answer, default_user=user, default_change_reason=history_reason
+            )
+        if to_update:
+            bulk_update_with_history(
+                to_update,
+                Answer,
+                ["value", "note", "carried_over", "updated_at"],
+                default_user=user,
+                default_change_reason=history_reason,
+            )
+        bump_version(locked, user, history_reason)
+    assessment.version = locked.version
+    assessment.updated_at = locked.updated_at
+    assessment.updated_by_id = locked.updated_by_id
+    return SaveResult(locked, tuple(changed))
+
+
+def bump_version(assessment: Assessment, user, reason: str) -> None:
+    """Raise the assessment's version by one, recording who and why in its history."""
+    assessment.version += 1
+    assessment.updated_by = user if getattr(user, "pk", None) else None
+    assessment._history_user = assessment.updated_by
+    assessment._change_reason = reason[:HISTORY_REASON_MAX]
+    assessment.save(update_fields=["version", "updated_by", "updated_at"])
+
+
+# --- assessments ------------------------------------------------------------------------------
+
+
+def get_or_create_assessment(
+    edition: Edition, region: Region, *, user=None, scope: Scope | None = None
+) -> Assessment:
+    """The region's assessment for ``edition``; a new one is started with last year's carry-over.
+
+    With ``scope``, creating requires that the scope may edit the region (else
+    :class:`PermissionDenied`); reading an existing assessment needs no scope here (callers
+    check visibility with ``scope_for(user)``). The province itself has no assessments.
+    """
+    from penilaian.carry import AssessmentExists, start_assessment
+
+    existing = Assessment.objects.filter(edition=edition, region=region).first()
+    if existing is not None:
+        return existing
+    if scope is not None and not scope.can_edit_region(region):
+        raise PermissionDenied(_("You cannot change the data of this region."))
+    try:
+        return start_assessment(edition, region, user=user).assessment
+    except AssessmentExists:
+        return Assessment.objects.get(edition=edition, region=region)
+
+
+# --- the "as verified" snapshot ---------------------------------------------------------------
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else scoring.format_number(value)
+
+
+def _level(level: scoring.Level | None) -> dict[str, Any] | None:
+    if level is None:
+        return None
+    return {"code": level.code, "name": level.name, "lower_bound": _text(level.lower_bound)}
+
+
+def snapshot_data(
+    catalog: CatalogData, data: AssessmentData, overrides: Mapping[str, str]
+) -> dict[str, Any]:
+    """JSON-ready picture of an APE/KLA assessment's score, level, groups and gap.
+
+    Keys: ``program``, ``year``, ``edition_id``, ``assessment_id``, ``version``, ``status``,
+    ``score``, ``max_score``, ``level`` and ``next_level`` ({code, name, lower_bound} or null),
+    ``points_to_next``, ``groups`` ([{code, name, score, max_score}]), ``completeness``
+    ({total, answered, with_evidence}), ``values`` ({code: value or null}), ``carried_over``
+    (codes), ``invalid`` (stored values no longer valid for the edition, scored as 0), and
+    ``gap`` ({target, needed, reachable, items: [{code, group, text, owner, current_value,
+    current_points, target_value, target_label, target_points, gain, evidence_missing}]}).
+    Numbers are strings in plain notation ("12.5") so nothing is lost to floats.
+    """
+    values, invalid = catalog.clean_values(data.values)
+    scores = scoring.group_scores(catalog.specs, values)
+    maxima = scoring.group_max(catalog.specs)
+    score = sum(scores.values(), scoring.ZERO)
+    gap = scoring.gap_to_next(
+        catalog.specs,
+        values,
+        catalog.levels,
+        owners=catalog.owners(overrides),
+        evidence_missing=catalog.evidence_missing(data.evidenced),
+    )
+    done = scoring.completeness(catalog.specs, values, data.evidenced)
+    names = {group.code: group.name for group in catalog.groups}
+    return {
+        "program": catalog.program,
+        "year": catalog.year,
+        "edition_id": catalog.edition_id,
+        "assessment_id": data.id,
+        "version": data.version,
+        "status": data.status,
+        "score": _text(score),
+        "max_score": _text(sum(maxima.values(), scoring.ZERO)),
+        "level": _level(scoring.level_for(score, catalog.levels)),
+        "next_level": _level(scoring.next_level(score, catalog.levels)),
+        "points_to_next": _text(scoring.points_to_next(score, catalog.levels)),
+        "groups": [
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "score": _text(scores[code]),
+                "max_score": _text(maxima[code]),
+            }
+            for code in maxima
+        ],
+        "completeness": {
+            "total": done.total,
+            "answered": done.answered,
+            "with_evidence": done.with_evidence,
+        },
+        "values": {code: _text(value) for code, value in values.items()},
+        "carried_over": sorted(data.carried_over),
+        "invalid": list(invalid),
+        "gap": {
+            "target": _level(gap.target),
+            "needed": _text(gap.needed),
+            "reachable": gap.reachable,
+            "items": [
+                {
+                    "code": item.code,
+                    "group": item.group,
+                    "text": item.text,
+                    "owner": item.owner,
+                    "current_value": _text(item.current_value),
+                    "current_points": _text(item.current_points),
+                    "target_value": _text(item.target_value),
+                    "target_label": item.target_label,
+                    "target_points": _text(item.target_points),
+                    "gain": _text(item.gain),
+                    "evidence_missing": item.evidence_missing,
+                }
+                for item in gap.items
+            ],
+        },
+    }
+
+
+def _answer_snapshot(assessment: Assessment) -> tuple[Decimal | None, str, dict[str, Any]]:
+    catalog = load_catalog(assessment.edition)
+    data = load_assessment(assessment)
+    overrides = load_owner_overrides([assessment.region_id]).get(assessment.region_id, {})
+    snapshot = snapshot_data(catalog, data, overrides)
+    level = snapshot["level"]
+    return Decimal(snapshot["score"]), level["name"] if level else "", snapshot
+
+
+def freeze_snapshot(assessment: Assessment, user) -> VerifiedSnapshot:
+    """Store the assessment's score, level name and gap list "as verified"; returns the snapshot.
+
+    Call it when an assessment is verified (the workflow does, inside its transaction). It reads
+    the stored values as they are now, so call it after the last change. For APE and KLA the data
+    is :func:`snapshot_data` (score, category/predicate, groups, completeness, values and the gap
+    list); a programme may register its own builder (Kampung KB stores its region summary and the
+    class of every desa). Earlier snapshots are never changed: each verification adds one, and
+    the latest is "the" verified result.
+    """
+    hooks = program_hooks(assessment.edition.program)
+    builder = hooks.snapshot or _answer_snapshot
+    score, level_name, data = builder(assessment)
+    return VerifiedSnapshot.objects.create(
+        assessment=assessment,
+        data=data,
+        score=score,
+        level_name=level_name or "",
+        verified_by=user if getattr(user, "pk", None) else None,
+    )
