@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+"""API URLs, mounted at ``/api/``: version 1 under ``v1/``, the OpenAPI schema and its docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api import pages, views
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("token/", pages.token_page, name="token"),
+    path("v1/me/", views.MeView.as_view(), name="me"),
+    path("v1/regions/", views.RegionListView.as_view(), name="region_list"),
+    path("v1/indicators/", views.IndicatorListView.as_view(), name="indicator_list"),
+    path("v1/readiness/", views.ReadinessListView.as_view(), name="readiness_list"),
+    path(
+        "v1/assessments/<str:program>/<str:region>/<int:year>/",
+        views.AssessmentView.as_view(),
+        name="assessment_detail",
+    ),
+    path("v1/awards/", views.AwardListView.as_view(), name="award_list"),
+    path("v1/meetings/", views.MeetingListView.as_view(), name="meeting_list"),
+    path("v1/meetings/<int:id>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
+]

@@ -192,6 +192,16 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["api.filters.ParamsFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
+    # Requests per client; "off" (or empty) disables a limit, e.g. for the schemathesis run.
+    "DEFAULT_THROTTLE_RATES": {
+        scope: (None if rate.strip().lower() in ("", "off", "none") else rate.strip())
+        for scope, rate in (
+            ("anon", os.environ.get("API_THROTTLE_ANON", "60/min")),
+            ("user", os.environ.get("API_THROTTLE_USER", "1000/min")),
+        )
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "babel_pug API",
