@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("penilaian/", include("penilaian.urls")),
+    path("akun/", include("regions.urls")),
     path("sinergitas/", include("sinergitas.urls")),
     path("impor/", include("impor.urls")),
     path("api/", include("api.urls")),

@@ -1,0 +1,298 @@
+"""Forms for data entry: indicator values, evidence, workflow decisions, owner reassignment.
+
+The forms only parse input (a choice, a number, a text); whether a value may be stored for an
+indicator is decided by ``penilaian.services.validate_values``, whose messages the views put back
+next to the fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from penilaian.evidence import ACCEPT
+from penilaian.models import Assessment, Document, Indicator
+from penilaian.scoring import format_number
+from regions.models import OpdKind
+
+VALUE_PREFIX = "v_"
+NOTE_PREFIX = "n_"
+REASON_PREFIX = "r_"
+OWNER_PREFIX = "o_"
+
+
+def value_field_name(code: str) -> str:
+    return f"{VALUE_PREFIX}{code}"
+
+
+def note_field_name(code: str) -> str:
+    return f"{NOTE_PREFIX}{code}"
+
+
+def indicator_value_field(indicator: Indicator) -> forms.Field:
+    """The input for one indicator: a select for ladders and yes/no, a number otherwise."""
+    if indicator.kind == Indicator.Kind.LADDER:
+        choices: list[tuple[str, str]] = [("", _("— not filled in —"))]
+        for option in indicator.options:
+            points = format_number(Decimal(str(option.get("points", 0))))
+            choices.append((points, f"{option.get('label', '')} ({points})"))
+        return forms.ChoiceField(choices=choices, required=False)
+    if indicator.kind == Indicator.Kind.YESNO:
+        return forms.ChoiceField(
+            choices=[("", _("— not filled in —")), ("1", _("Yes")), ("0", _("No"))],
+            required=False,
+        )
+    maximum = 100 if indicator.kind == Indicator.Kind.PERCENT else indicator.max_score
+    return forms.DecimalField(
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        widget=forms.NumberInput(
+            attrs={"step": "0.01", "min": "0", "max": format_number(Decimal(maximum))}
+        ),
+    )
+
+
+class ValuesForm(forms.Form):
+    """Values and notes of the indicators the user may change, plus the version they saw."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, indicators: Sequence[Indicator], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            field = indicator_value_field(indicator)
+            field.label = indicator.code
+            field.widget.attrs.setdefault("aria-describedby", f"help-{indicator.code}")
+            self.fields[value_field_name(indicator.code)] = field
+            self.fields[note_field_name(indicator.code)] = forms.CharField(
+                required=False,
+                max_length=2000,
+                label=_("Note"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def values(self) -> dict[str, Decimal | None]:
+        """Cleaned values by indicator code (None = not filled in)."""
+        result: dict[str, Decimal | None] = {}
+        for indicator in self.indicators:
+            raw = self.cleaned_data.get(value_field_name(indicator.code))
+            if raw in (None, ""):
+                result[indicator.code] = None
+            else:
+                result[indicator.code] = Decimal(str(raw))
+        return result
+
+    def notes(self) -> dict[str, str]:
+        return {
+            indicator.code: (self.cleaned_data.get(note_field_name(indicator.code)) or "").strip()
+            for indicator in self.indicators
+        }
+
+    def add_value_errors(self, errors: Mapping[str, object]) -> None:
+        """Put messages keyed by indicator code next to their fields."""
+        for code, message in errors.items():
+            name = value_field_name(code)
+            messages = message if isinstance(message, list | tuple) else [message]
+            if name in self.fields:
+                for text in messages:
+                    self.add_error(name, str(text))
+            else:
+                for text in messages:
+                    self.add_error(None, f"{code}: {text}")
+
+
+def initial_values(
+    indicators: Iterable[Indicator], answers: Mapping[int, object], version: int
+) -> dict[str, object]:
+    """Initial form data from the stored answers (keyed by indicator id)."""
+    initial: dict[str, object] = {"version": version}
+    for indicator in indicators:
+        answer = answers.get(indicator.pk)
+        if answer is None:
+            continue
+        if answer.value is not None:
+            initial[value_field_name(indicator.code)] = format_number(answer.value)
+        initial[note_field_name(indicator.code)] = answer.note
+    return initial
+
+
+class UploadForm(forms.Form):
+    """Upload a new document, or pick one of the region's documents, for some indicators."""
+
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        allow_empty_file=True,  # refused by penilaian.evidence with a clearer message
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+        help_text=_("PDF, JPG/PNG, XLSX or DOCX, at most 10 MB."),
+    )
+    title = forms.CharField(label=_("Document title"), max_length=250, required=False)
+    document = forms.ModelChoiceField(
+        label=_("or an existing document of the region"),
+        queryset=Document.objects.none(),
+        required=False,
+    )
+    indicators = forms.MultipleChoiceField(
+        label=_("For indicators"), choices=(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, documents, indicator_choices: Sequence[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents
+        self.fields["indicators"].choices = list(indicator_choices)
+        self.fields["indicators"].error_messages["required"] = _("Choose at least one indicator.")
+
+    def clean(self):
+        cleaned = super().clean()
+        has_file = bool(cleaned.get("file"))
+        has_document = cleaned.get("document") is not None
+        if has_file == has_document:
+            raise forms.ValidationError(
+                _("Upload a file or choose an existing document (one of the two).")
+            )
+        return cleaned
+
+
+class ReturnForm(forms.Form):
+    """A reason per returned indicator (or desa), plus an optional general note."""
+
+    note = forms.CharField(
+        label=_("General note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, items: Sequence[tuple[str, str]], **kwargs):
+        """``items``: (key, label) of the indicators or desa that can be returned."""
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for key, label in self.items:
+            self.fields[f"{REASON_PREFIX}{key}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+
+    def reasons(self) -> dict[str, str]:
+        """Non-empty reasons keyed by indicator code or desa code."""
+        return {
+            key: self.cleaned_data[f"{REASON_PREFIX}{key}"].strip()
+            for key, _label in self.items
+            if self.cleaned_data.get(f"{REASON_PREFIX}{key}", "").strip()
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.reasons() and not (cleaned.get("note") or "").strip():
+            raise forms.ValidationError(
+                _("Give a reason for each returned indicator (at least one) before returning.")
+            )
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    """A required reason (admin unlock)."""
+
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    to_status = forms.ChoiceField(
+        label=_("Back to"),
+        choices=[
+            (Assessment.Status.DRAFT, Assessment.Status.DRAFT.label),
+            (Assessment.Status.RETURNED, Assessment.Status.RETURNED.label),
+        ],
+        initial=Assessment.Status.DRAFT,
+    )
+
+
+class OwnerForm(forms.Form):
+    """A region's owner OPD per indicator code, with the reason for changing."""
+
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        max_length=100,
+        required=False,  # required only when an owner changes (checked by the view)
+        widget=forms.TextInput(),
+        help_text=_("Kept in the history with the change."),
+    )
+
+    def __init__(
+        self,
+        *args,
+        indicators: Sequence[Indicator],
+        kinds: Sequence[OpdKind],
+        current: Mapping[str, int | None],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        choices = [(str(kind.pk), kind.short) for kind in kinds]
+        for indicator in self.indicators:
+            owner = current.get(indicator.code)
+            self.fields[f"{OWNER_PREFIX}{indicator.code}"] = forms.TypedChoiceField(
+                label=indicator.code,
+                choices=choices,
+                coerce=int,
+                initial=str(owner) if owner else "",
+                required=True,
+            )
+
+    def owners(self) -> dict[str, int]:
+        return {
+            indicator.code: self.cleaned_data[f"{OWNER_PREFIX}{indicator.code}"]
+            for indicator in self.indicators
+        }
+
+
+DESA_SEPARATOR = "__"
+
+
+def desa_field_name(desa_code: str, name: str) -> str:
+    return f"{desa_code}{DESA_SEPARATOR}{name}"
+
+
+class DesaRowsForm(forms.Form):
+    """One page of Kampung KB desa rows; only the fields the user may change are inputs.
+
+    ``columns`` is a sequence of (field name, label, kind, choices) where kind is ``choice`` or
+    ``number``; values stay text here and are parsed and validated by the Kampung KB write path.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, desa_codes: Sequence[str], columns: Sequence[tuple], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.desa_codes = list(desa_codes)
+        self.columns = list(columns)
+        for code in self.desa_codes:
+            for name, label, kind, choices in self.columns:
+                if kind == "choice":
+                    field: forms.Field = forms.ChoiceField(
+                        choices=[("", "—"), *choices], required=False
+                    )
+                else:
+                    field = forms.CharField(
+                        required=False,
+                        max_length=20,
+                        widget=forms.NumberInput(attrs={"step": "any", "min": "0"}),
+                    )
+                field.label = f"{label} {code}"
+                self.fields[desa_field_name(code, name)] = field
+
+    def changed_rows(self) -> dict[str, dict[str, str]]:
+        """Changed fields per desa code (raw text), for the Kampung KB write path."""
+        rows: dict[str, dict[str, str]] = {}
+        for name in self.changed_data:
+            if DESA_SEPARATOR not in name:
+                continue
+            code, field_name = name.rsplit(DESA_SEPARATOR, 1)
+            rows.setdefault(code, {})[field_name] = self.cleaned_data.get(name) or ""
+        return rows

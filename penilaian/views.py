@@ -1,0 +1,1412 @@
+"""Data-entry pages: assessment list and page (values, evidence, workflow, history),
+evidence download, owner reassignment and notifications.
+
+Every object is found through the user's scope (``regions.scoping.scope_for``): another
+region's assessment, document or owner page is "not found" (404). Changing an indicator owned
+by another OPD is forbidden (403) and changes nothing. Values are written only through
+``penilaian.services.save_values`` (validation, locking, optimistic concurrency, history).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from penilaian import workflow
+from penilaian.evidence import documents_in_scope, store_document
+from penilaian.forms import (
+    DESA_SEPARATOR,
+    NOTE_PREFIX,
+    OWNER_PREFIX,
+    REASON_PREFIX,
+    VALUE_PREFIX,
+    DesaRowsForm,
+    OwnerForm,
+    ReasonForm,
+    ReturnForm,
+    UploadForm,
+    ValuesForm,
+    desa_field_name,
+    initial_values,
+    note_field_name,
+    value_field_name,
+)
+from penilaian.models import (
+    Answer,
+    Assessment,
+    Document,
+    Edition,
+    EvidenceLink,
+    Indicator,
+    IndicatorOwner,
+    Notification,
+    Program,
+    ReturnReason,
+    VerifiedSnapshot,
+    WorkflowEvent,
+)
+from penilaian.notifications import mark_read
+from penilaian.queries import (
+    AssessmentData,
+    load_assessments,
+    load_catalog,
+    load_owner_overrides,
+)
+from penilaian.scoring import format_number
+from penilaian.services import (
+    NON_FIELD_ERRORS,
+    InvalidValues,
+    StaleAssessment,
+    get_or_create_assessment,
+    save_values,
+    snapshot_data,
+)
+from regions.models import Desa, Opd, OpdKind, Region
+from regions.scoping import Scope, scope_for
+
+Status = Assessment.Status
+HISTORY_LIMIT = 300
+
+
+# --- finding things in scope -----------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """The assessment page's subject: region and edition in scope, and the assessment if any."""
+
+    scope: Scope
+    region: Region
+    edition: Edition
+    assessment: Assessment | None
+
+
+def _target(request: HttpRequest, program: str, region_code: str, year: int) -> Target:
+    """Region in the user's scope and the programme's edition for the year; 404 otherwise."""
+    scope = scope_for(request.user)
+    if program not in Program.values:
+        raise Http404(_("Unknown programme."))
+    region = scope.get_region_or_404(region_code)
+    edition = Edition.objects.filter(program=program, year=year).first()
+    if edition is None:
+        raise Http404(_("There is no edition of this programme for that year."))
+    assessment = (
+        Assessment.objects.select_related("edition", "region", "updated_by")
+        .filter(edition=edition, region=region)
+        .first()
+    )
+    return Target(scope, region, edition, assessment)
+
+
+def _existing(request: HttpRequest, program: str, region_code: str, year: int) -> Target:
+    target = _target(request, program, region_code, year)
+    if target.assessment is None:
+        raise Http404(_("This assessment has not been started yet."))
+    return target
+
+
+def _detail_url(target: Target | Assessment) -> str:
+    if isinstance(target, Target):
+        edition, region = target.edition, target.region
+    else:
+        edition, region = target.edition, target.region
+    return reverse("penilaian:assessment_detail", args=[edition.program, region.code, edition.year])
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    """Every programme × region in scope for a year, with the assessment's status.
+
+    Queries: editions of the year, regions in scope, assessments (3, whatever the counts).
+    """
+    scope = scope_for(request.user)
+    years = sorted(
+        set(Edition.objects.order_by().values_list("year", flat=True).distinct()), reverse=True
+    )
+    try:
+        year = int(request.GET.get("tahun") or 0)
+    except ValueError:
+        year = 0
+    if year not in years:
+        this_year = timezone.localdate().year
+        year = this_year if this_year in years else (years[0] if years else this_year)
+    program = request.GET.get("program", "")
+    status = request.GET.get("status", "")
+    region_code = request.GET.get("wilayah", "")
+
+    editions = list(Edition.objects.filter(year=year).order_by("program"))
+    if program in Program.values:
+        editions = [edition for edition in editions if edition.program == program]
+    regions = list(scope.regions())
+    region_choices = regions
+    if region_code:
+        regions = [region for region in regions if region.code == region_code]
+    found = {
+        (a.edition_id, a.region_id): a
+        for a in Assessment.objects.filter(
+            edition__in=[e.pk for e in editions], region__in=[r.pk for r in regions]
+        ).select_related("updated_by")
+    }
+    rows = []
+    for region in regions:
+        for edition in editions:
+            assessment = found.get((edition.pk, region.pk))
+            row_status = assessment.status if assessment else ""
+            if status == "belum" and assessment is not None:
+                continue
+            if status in Status.values and row_status != status:
+                continue
+            rows.append(
+                {
+                    "region": region,
+                    "edition": edition,
+                    "assessment": assessment,
+                    "status": row_status,
+                    "status_label": Status(row_status).label if row_status else _("Not started"),
+                    "url": reverse(
+                        "penilaian:assessment_detail",
+                        args=[edition.program, region.code, edition.year],
+                    ),
+                }
+            )
+    return render(
+        request,
+        "penilaian/assessment_list.html",
+        {
+            "rows": rows,
+            "years": years,
+            "year": year,
+            "program": program,
+            "programs": Program.choices,
+            "status": status,
+            "statuses": Status.choices,
+            "region_code": region_code,
+            "region_choices": region_choices,
+            "can_manage": scope.is_admin or scope.role == "koordinator",
+            "owner_region": (
+                region_choices[0] if scope.region_id and len(region_choices) == 1 else None
+            ),
+        },
+    )
+
+
+# --- the assessment page ----------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    """One indicator as the page shows it."""
+
+    indicator: Indicator
+    owner_code: str | None
+    owner_name: str
+    editable: bool
+    answer: Answer | None
+    display_value: str
+    links: list[EvidenceLink] = field(default_factory=list)
+    reasons: list[ReturnReason] = field(default_factory=list)
+    evidence_missing: bool = False
+    value_field: Any = None
+    note_field: Any = None
+
+
+@dataclass
+class HistoryEntry:
+    """One line of the page's history: who, when, what, before, after, why."""
+
+    when: Any
+    who: str
+    kind: str
+    subject: str
+    before: str
+    after: str
+    reason: str
+
+
+@dataclass
+class PageData:
+    """What every assessment page loads (a constant number of queries)."""
+
+    indicators: list[Indicator]
+    kinds: dict[str, OpdKind]
+    overrides: dict[str, str]
+    owners: dict[str, str | None]
+    links: dict[int, list[EvidenceLink]]
+    reasons: dict[Any, list[ReturnReason]]
+    frozen: VerifiedSnapshot | None
+    events: list[WorkflowEvent]
+    editable_codes: set[str]
+    history: list[HistoryEntry]
+
+
+def _display_value(indicator: Indicator, value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    if indicator.kind == Indicator.Kind.YESNO:
+        return _("Yes") if value == 1 else _("No")
+    if indicator.kind == Indicator.Kind.LADDER:
+        for option in indicator.options:
+            if Decimal(str(option.get("points", "0"))) == value:
+                return f"{option.get('label', '')} ({format_number(value)})"
+        return format_number(value)
+    unit = indicator.unit or ("%" if indicator.kind == Indicator.Kind.PERCENT else "")
+    return f"{format_number(value)} {unit}".strip()
+
+
+def _user_name(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def _status_label(status: str | None) -> str:
+    return str(Status(status).label) if status in Status.values else "—"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_detail(request: HttpRequest, program: str, region_code: str, year: int):
+    """The assessment page; POST saves the values (or desa rows) the user may change."""
+    target = _target(request, program, region_code, year)
+    scope = target.scope
+    if target.assessment is None and scope.can_edit_region(target.region):
+        # Opening the form starts the assessment (with last year's verified data carried).
+        target.assessment = get_or_create_assessment(
+            target.edition, target.region, user=request.user, scope=scope
+        )
+    if request.method == "POST":
+        if target.assessment is None or not scope.can_edit_region(target.region):
+            raise PermissionDenied(_("You cannot change the data of this region."))
+        if program == Program.KAMPUNG_KB:
+            return _save_desa_rows(request, target)
+        return _save_values(request, target)
+    if program == Program.KAMPUNG_KB:
+        return _render_kampung_kb(request, target)
+    return _render_detail(request, target)
+
+
+def _forbidden_other_opd() -> PermissionDenied:
+    return PermissionDenied(
+        _("This indicator belongs to another agency (OPD); you cannot change it.")
+    )
+
+
+def _save_values(request: HttpRequest, target: Target) -> HttpResponse:
+    scope, assessment = target.scope, target.assessment
+    indicators = _indicators(target.edition)
+    owners = _owner_codes(target.region, indicators)
+    editable = [i for i in indicators if scope.can_edit_indicator(target.region, owners[i.code])]
+    editable_codes = {i.code for i in editable}
+    posted_codes = {
+        key[len(prefix) :]
+        for key in request.POST
+        for prefix in (VALUE_PREFIX, NOTE_PREFIX)
+        if key.startswith(prefix)
+    }
+    if (posted_codes & {i.code for i in indicators}) - editable_codes:
+        raise _forbidden_other_opd()
+    form = ValuesForm(request.POST, indicators=editable)
+    if not form.is_valid():
+        return _render_detail(request, target, values_form=form)
+    # Only the fields actually posted are saved: a partial form never blanks other values.
+    values = {c: v for c, v in form.values().items() if value_field_name(c) in request.POST}
+    notes = {c: n for c, n in form.notes().items() if note_field_name(c) in request.POST}
+    try:
+        result = save_values(
+            assessment,
+            values,
+            notes,
+            user=request.user,
+            scope=scope,
+            expected_version=form.cleaned_data["version"],
+            reason=(request.POST.get("change_reason") or "").strip(),
+        )
+    except StaleAssessment as error:
+        form.add_error(None, error.message)
+        return _render_detail(request, target, values_form=form, status=409)
+    except InvalidValues as error:
+        if error.forbidden:
+            raise _forbidden_other_opd() from None
+        form.add_value_errors({k: v for k, v in error.errors.items() if k != NON_FIELD_ERRORS})
+        for message in error.errors.get(NON_FIELD_ERRORS, []):
+            form.add_error(None, message)
+        status = 409 if NON_FIELD_ERRORS in error.errors else 200
+        return _render_detail(request, target, values_form=form, status=status)
+    _saved_message(request, result.changed)
+    return redirect(_detail_url(target))
+
+
+def _saved_message(request: HttpRequest, changed) -> None:
+    if changed:
+        messages.success(
+            request,
+            _("Saved %(count)s change(s). The score below is up to date.")
+            % {"count": len(changed)},
+        )
+    else:
+        messages.info(request, _("Nothing changed."))
+
+
+def _indicators(edition: Edition) -> list[Indicator]:
+    return list(
+        Indicator.objects.filter(edition=edition)
+        .select_related("group", "owner_kind")
+        .order_by("group__order", "order", "code")
+    )
+
+
+def _owner_codes(
+    region: Region, indicators: list[Indicator], overrides: Mapping[str, str] | None = None
+) -> dict[str, str | None]:
+    """Owner OPD kind code per indicator code: the region's override, else the default."""
+    if overrides is None:
+        overrides = load_owner_overrides([region.pk]).get(region.pk, {})
+    return {
+        i.code: overrides.get(i.code, i.owner_kind.code if i.owner_kind_id else None)
+        for i in indicators
+    }
+
+
+def _page_data(target: Target) -> PageData:
+    """Catalog, owners, evidence, reasons, snapshot, events and history of the page."""
+    scope, region, assessment = target.scope, target.region, target.assessment
+    indicators = _indicators(target.edition)
+    kinds = {kind.code: kind for kind in OpdKind.objects.all()}
+    overrides = load_owner_overrides([region.pk]).get(region.pk, {})
+    owners = _owner_codes(region, indicators, overrides)
+    links: dict[int, list[EvidenceLink]] = defaultdict(list)
+    reasons: dict[Any, list[ReturnReason]] = defaultdict(list)
+    frozen = None
+    events: list[WorkflowEvent] = []
+    history: list[HistoryEntry] = []
+    if assessment is not None:
+        for link in (
+            EvidenceLink.objects.filter(assessment=assessment)
+            .select_related("document")
+            .order_by("pk")
+        ):
+            links[link.indicator_id].append(link)
+        for reason in ReturnReason.objects.filter(
+            assessment=assessment, resolved=False
+        ).select_related("created_by"):
+            reasons[reason.desa_code or reason.indicator_id].append(reason)
+        frozen = (
+            VerifiedSnapshot.objects.filter(assessment=assessment)
+            .select_related("verified_by")
+            .first()
+        )
+        events = list(WorkflowEvent.objects.filter(assessment=assessment).select_related("user"))
+        history = _common_history(assessment, region, indicators, events, kinds)
+    editable_codes = {
+        i.code
+        for i in indicators
+        if assessment is not None
+        and not assessment.is_locked
+        and scope.can_edit_indicator(region, owners[i.code])
+    }
+    return PageData(
+        indicators,
+        kinds,
+        overrides,
+        owners,
+        links,
+        reasons,
+        frozen,
+        events,
+        editable_codes,
+        history,
+    )
+
+
+def _with_owner_names(result: dict[str, Any] | None, kinds: dict[str, OpdKind]):
+    """A score picture whose gap items also carry the owner OPD's short name."""
+    if not result or "gap" not in result:
+        return result
+    items = [
+        {**item, "owner_name": kinds[item["owner"]].short if item.get("owner") in kinds else "—"}
+        for item in result["gap"].get("items", [])
+    ]
+    return {**result, "gap": {**result["gap"], "items": items}}
+
+
+def _workflow_context(target: Target, page: PageData) -> dict[str, Any]:
+    scope, assessment = target.scope, target.assessment
+    submitter = next(
+        (e.user_id for e in page.events if e.action == WorkflowEvent.Action.SUBMIT), None
+    )
+    by_id = {i.pk: i.code for i in page.indicators}
+    link_rows = [
+        {
+            "link": link,
+            "code": by_id.get(link.indicator_id, "—"),
+            "can_unlink": by_id.get(link.indicator_id) in page.editable_codes,
+        }
+        for link in sorted(
+            (link for group_links in page.links.values() for link in group_links),
+            key=lambda link: (link.document_id, link.pk),
+        )
+    ]
+    return {
+        "target": target,
+        "region": target.region,
+        "edition": target.edition,
+        "assessment": assessment,
+        "frozen": page.frozen,
+        "frozen_data": _with_owner_names(page.frozen.data, page.kinds) if page.frozen else None,
+        "history": page.history,
+        "general_reasons": page.reasons.get(None, []),
+        "link_rows": link_rows,
+        "can_submit": assessment is not None and workflow.can_submit(scope, assessment),
+        "can_review": assessment is not None and workflow.can_review(scope, assessment, submitter),
+        "submitted_by_me": assessment is not None
+        and assessment.status == Status.SUBMITTED
+        and submitter == scope.user_id
+        and scope.can_verify,
+        "can_unlock": assessment is not None and workflow.can_unlock(scope, assessment),
+        "can_manage": scope.can_manage_region(target.region),
+        "unlock_form": ReasonForm(),
+    }
+
+
+def _upload_form(target: Target, page: PageData, form: UploadForm | None) -> UploadForm | None:
+    editable = [i for i in page.indicators if i.code in page.editable_codes]
+    if not editable:
+        return None
+    if form is not None:
+        return form
+    return UploadForm(
+        documents=Document.objects.filter(region=target.region).order_by("-uploaded_at"),
+        indicator_choices=[(i.code, f"{i.code} {i.text[:60]}") for i in editable],
+    )
+
+
+def _render_detail(
+    request: HttpRequest,
+    target: Target,
+    *,
+    values_form: ValuesForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """Render an APE/KLA assessment page with a constant number of queries."""
+    if target.edition.program == Program.KAMPUNG_KB:
+        return _render_kampung_kb(request, target, upload_form=upload_form, status=status)
+    scope, assessment = target.scope, target.assessment
+    page = _page_data(target)
+    answers: dict[int, Answer] = {}
+    live = None
+    history = page.history
+    if assessment is not None:
+        answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+        catalog = load_catalog(target.edition)
+        data = _assessment_data(assessment)
+        live = _with_owner_names(snapshot_data(catalog, data, page.overrides), page.kinds)
+        history = _merge(history, _answer_history(assessment, page.indicators))
+    editable = [i for i in page.indicators if i.code in page.editable_codes]
+    if values_form is None and editable:
+        values_form = ValuesForm(
+            indicators=editable,
+            initial=initial_values(editable, answers, assessment.version),
+        )
+    # An operator sees only the indicators of their own OPD.
+    shown = [
+        i
+        for i in page.indicators
+        if not (scope.role == "operator" and page.owners[i.code] != scope.opd_kind_code)
+    ]
+    groups: list[dict[str, Any]] = []
+    for indicator in shown:
+        answer = answers.get(indicator.pk)
+        kind = page.kinds.get(page.owners[indicator.code] or "")
+        row = IndicatorRow(
+            indicator=indicator,
+            owner_code=page.owners[indicator.code],
+            owner_name=kind.short if kind else "—",
+            editable=indicator.code in page.editable_codes,
+            answer=answer,
+            display_value=_display_value(indicator, answer.value if answer else None),
+            links=page.links.get(indicator.pk, []),
+            reasons=page.reasons.get(indicator.pk, []),
+            evidence_missing=indicator.evidence_required and not page.links.get(indicator.pk),
+        )
+        if row.editable and values_form is not None:
+            row.value_field = values_form[value_field_name(indicator.code)]
+            row.note_field = values_form[note_field_name(indicator.code)]
+        if not groups or groups[-1]["group"].pk != indicator.group_id:
+            groups.append({"group": indicator.group, "rows": []})
+        groups[-1]["rows"].append(row)
+    context = _workflow_context(target, page)
+    context.update(
+        {
+            "groups": groups,
+            "hidden_count": len(page.indicators) - len(shown),
+            "values_form": values_form if editable else None,
+            "upload_form": _upload_form(target, page, upload_form),
+            "live": live,
+            "history": history,
+            "evidence_missing": [
+                i for i in page.indicators if i.evidence_required and not page.links.get(i.pk)
+            ],
+        }
+    )
+    return render(request, "penilaian/assessment_detail.html", context, status=status)
+
+
+def _assessment_data(assessment: Assessment) -> AssessmentData:
+    """Plain data of one assessment (values, evidence codes, snapshot info; 5 queries)."""
+    edition = assessment.edition
+    loaded = load_assessments(edition.program, [edition.year], [assessment.region_id])
+    data = loaded.get(edition.program, assessment.region_id, edition.year)
+    if data is None:  # deleted meanwhile
+        raise Http404
+    return data
+
+
+def _merge(*lists: list[HistoryEntry]) -> list[HistoryEntry]:
+    merged = [entry for entries in lists for entry in entries]
+    merged.sort(key=lambda entry: entry.when, reverse=True)
+    return merged[:HISTORY_LIMIT]
+
+
+def _answer_history(assessment: Assessment, indicators: list[Indicator]) -> list[HistoryEntry]:
+    """Value and note changes, before/after from consecutive records of each answer (1 query)."""
+    by_id = {i.pk: i for i in indicators}
+    entries: list[HistoryEntry] = []
+    previous: dict[int, Any] = {}
+    for record in (
+        Answer.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        indicator = by_id.get(record.indicator_id)
+        if indicator is None:
+            continue
+        gone = record.history_type == "-"
+        after_value, after_note = (None, "") if gone else (record.value, record.note)
+        if before is None or before.history_type == "-":
+            before_value, before_note = None, ""
+        else:
+            before_value, before_note = before.value, before.note
+        who = _user_name(record.history_user)
+        reason = record.history_change_reason or ""
+        if before_value != after_value:
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    who,
+                    _("Value"),
+                    indicator.code,
+                    _display_value(indicator, before_value),
+                    _display_value(indicator, after_value),
+                    reason,
+                )
+            )
+        if before_note != after_note:
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    who,
+                    _("Note"),
+                    indicator.code,
+                    before_note or "—",
+                    after_note or "—",
+                    reason,
+                )
+            )
+    return entries
+
+
+def _common_history(
+    assessment: Assessment,
+    region: Region,
+    indicators: list[Indicator],
+    events: list[WorkflowEvent],
+    kinds: dict[str, OpdKind],
+) -> list[HistoryEntry]:
+    """Evidence links, status and owner changes, newest first (4 queries)."""
+    by_id = {i.pk: i for i in indicators}
+    entries: list[HistoryEntry] = []
+
+    link_records = list(
+        EvidenceLink.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    titles = dict(
+        Document.objects.filter(pk__in={r.document_id for r in link_records}).values_list(
+            "pk", "title"
+        )
+    )
+    for record in link_records:
+        indicator = by_id.get(record.indicator_id)
+        title = titles.get(record.document_id, _("(deleted document)"))
+        added = record.history_type != "-"
+        entries.append(
+            HistoryEntry(
+                record.history_date,
+                _user_name(record.history_user),
+                _("Evidence"),
+                indicator.code if indicator else "—",
+                "—" if added else title,
+                title if added else "—",
+                record.history_change_reason or "",
+            )
+        )
+
+    # Status: the workflow events (with their full reasons) ...
+    for event in events:
+        entries.append(
+            HistoryEntry(
+                event.created_at,
+                _user_name(event.user),
+                _("Status"),
+                str(WorkflowEvent.Action(event.action).label),
+                _status_label(event.from_status),
+                _status_label(event.to_status),
+                event.reason,
+            )
+        )
+    # ... and status changes made elsewhere (e.g. in the admin), from the assessment's history.
+    last_status = None
+    for record in (
+        Assessment.history.filter(id=assessment.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        if record.history_type == "+":
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    _user_name(record.history_user),
+                    _("Status"),
+                    _("Started"),
+                    "—",
+                    _status_label(record.status),
+                    record.history_change_reason or "",
+                )
+            )
+        elif record.status != last_status and not any(
+            e.to_status == record.status
+            and abs(e.created_at - record.history_date) < timedelta(minutes=1)
+            for e in events
+        ):
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    _user_name(record.history_user),
+                    _("Status"),
+                    "",
+                    _status_label(last_status),
+                    _status_label(record.status),
+                    record.history_change_reason or "",
+                )
+            )
+        last_status = record.status
+
+    # Owner OPD of this edition's indicators in the region.
+    defaults = {i.code: i.owner_kind.code if i.owner_kind_id else None for i in indicators}
+    code_of_kind = {kind.pk: kind.code for kind in kinds.values()}
+    current: dict[str, str | None] = {}
+    for record in (
+        IndicatorOwner.history.filter(region_id=region.pk, indicator_code__in=list(defaults))
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    ):
+        code = record.indicator_code
+        before = current.get(code, defaults.get(code))
+        if record.history_type == "-":
+            after = defaults.get(code)
+        else:
+            after = code_of_kind.get(record.owner_kind_id)
+        current[code] = after
+        entries.append(
+            HistoryEntry(
+                record.history_date,
+                _user_name(record.history_user),
+                _("Owner agency"),
+                code,
+                kinds[before].short if before in kinds else "—",
+                kinds[after].short if after in kinds else "—",
+                record.history_change_reason or "",
+            )
+        )
+    return _merge(entries)
+
+
+# --- evidence ----------------------------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def evidence_upload(request: HttpRequest, program: str, region_code: str, year: int):
+    """Upload a document (or pick one of the region's) and link it to indicators."""
+    target = _existing(request, program, region_code, year)
+    scope, assessment = target.scope, target.assessment
+    if not scope.can_edit_region(target.region):
+        raise PermissionDenied(_("You cannot change the data of this region."))
+    indicators = _indicators(target.edition)
+    owners = _owner_codes(target.region, indicators)
+    by_code = {i.code: i for i in indicators}
+    chosen = [c for c in request.POST.getlist("indicators") if c in by_code]
+    if any(not scope.can_edit_indicator(target.region, owners[c]) for c in chosen):
+        raise PermissionDenied(
+            _("This indicator belongs to another agency (OPD); you cannot change it.")
+        )
+    if assessment.is_locked:
+        messages.error(request, _("This assessment is locked; evidence cannot be changed."))
+        return _render_detail(request, target, status=409)
+    editable = [i for i in indicators if scope.can_edit_indicator(target.region, owners[i.code])]
+    form = UploadForm(
+        request.POST,
+        request.FILES,
+        documents=Document.objects.filter(region=target.region),
+        indicator_choices=[(i.code, i.code) for i in editable],
+    )
+    if not form.is_valid():
+        return _render_detail(request, target, upload_form=form, status=400)
+    with transaction.atomic():
+        document = form.cleaned_data["document"]
+        if document is None:
+            try:
+                document = store_document(
+                    form.cleaned_data["file"],
+                    region=target.region,
+                    title=form.cleaned_data["title"],
+                    user=request.user,
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+                return _render_detail(request, target, upload_form=form, status=400)
+        created = 0
+        for code in form.cleaned_data["indicators"]:
+            _link, made = EvidenceLink.objects.get_or_create(
+                document=document,
+                assessment=assessment,
+                indicator=by_code[code],
+                defaults={"created_by": request.user},
+            )
+            created += made
+    messages.success(
+        request,
+        _("Evidence “%(title)s” linked to %(count)s indicator(s).")
+        % {"title": document.title, "count": created},
+    )
+    return redirect(_detail_url(target) + "#bukti")
+
+
+@require_POST
+@login_required
+def evidence_unlink(request: HttpRequest, program: str, region_code: str, year: int, pk: int):
+    """Remove one evidence link (the document itself stays)."""
+    target = _existing(request, program, region_code, year)
+    scope = target.scope
+    link = get_object_or_404(
+        EvidenceLink.objects.select_related("indicator", "document"),
+        pk=pk,
+        assessment=target.assessment,
+    )
+    owners = _owner_codes(target.region, [link.indicator])
+    if not scope.can_edit_indicator(target.region, owners[link.indicator.code]):
+        raise PermissionDenied(
+            _("This indicator belongs to another agency (OPD); you cannot change it.")
+        )
+    if target.assessment.is_locked:
+        messages.error(request, _("This assessment is locked; evidence cannot be changed."))
+        return _render_detail(request, target, status=409)
+    link.delete()
+    messages.success(
+        request,
+        _("Evidence “%(title)s” removed from %(code)s.")
+        % {"title": link.document.title, "code": link.indicator.code},
+    )
+    return redirect(_detail_url(target) + "#bukti")
+
+
+@require_GET
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Serve a document as an attachment, only within the user's scope."""
+    document = get_object_or_404(documents_in_scope(scope_for(request.user)), pk=pk)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- workflow ----------------------------------------------------------------------------------
+
+
+def _workflow_error(request: HttpRequest, target: Target, error: workflow.WorkflowError):
+    if isinstance(error, workflow.NotAllowed):
+        raise PermissionDenied(error.message)
+    messages.error(request, error.message)
+    return _render_detail(request, target, status=error.status_code)
+
+
+@require_POST
+@login_required
+def assessment_submit(request: HttpRequest, program: str, region_code: str, year: int):
+    """The koordinator sends the assessment for verification."""
+    target = _existing(request, program, region_code, year)
+    try:
+        workflow.submit(target.assessment, user=request.user, note=request.POST.get("note", ""))
+    except workflow.WorkflowError as error:
+        return _workflow_error(request, target, error)
+    messages.success(request, _("Submitted for verification. The assessment is now locked."))
+    return redirect(_detail_url(target))
+
+
+@require_POST
+@login_required
+def assessment_verify(request: HttpRequest, program: str, region_code: str, year: int):
+    """A verifikator verifies: the assessment is locked and its score frozen."""
+    target = _existing(request, program, region_code, year)
+    try:
+        workflow.verify(target.assessment, user=request.user, note=request.POST.get("note", ""))
+    except workflow.WorkflowError as error:
+        return _workflow_error(request, target, error)
+    messages.success(request, _("Verified. The score as verified has been frozen."))
+    return redirect(_detail_url(target))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assessment_return(request: HttpRequest, program: str, region_code: str, year: int):
+    """A verifikator returns the assessment with a reason for each returned indicator (or desa)."""
+    target = _existing(request, program, region_code, year)
+    scope, assessment = target.scope, target.assessment
+    if not scope.can_verify:
+        raise PermissionDenied(_("Only a provincial verifier can verify or return an assessment."))
+    allowed = workflow.can_review(scope, assessment, workflow.submitter_id(assessment))
+    if program == Program.KAMPUNG_KB:
+        desa = list(
+            Desa.objects.filter(region=target.region)
+            .order_by("code")
+            .values_list("code", "name", "kecamatan__name")
+        )
+        items = [(code, f"{code} {name}") for code, name, _kec in desa]
+        shown = [(code, f"{name} ({kec})", "") for code, name, kec in desa]
+        by_code: dict[str, Indicator] = {}
+    else:
+        indicators = _indicators(target.edition)
+        answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+        by_code = {i.code: i for i in indicators}
+        items = [(i.code, f"{i.code} {i.text[:80]}") for i in indicators]
+        shown = [
+            (
+                i.code,
+                i.text,
+                _display_value(i, answers[i.pk].value if i.pk in answers else None),
+            )
+            for i in indicators
+        ]
+    form = ReturnForm(request.POST or None, items=items)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                workflow.return_assessment(
+                    assessment,
+                    user=request.user,
+                    items=[
+                        workflow.ReturnItem(
+                            reason=text,
+                            indicator=by_code.get(code),
+                            desa_code="" if code in by_code else code,
+                        )
+                        for code, text in form.reasons().items()
+                    ],
+                    note=form.cleaned_data.get("note", ""),
+                )
+            except workflow.WorkflowError as error:
+                if isinstance(error, workflow.NotAllowed):
+                    raise PermissionDenied(error.message) from None
+                form.add_error(None, error.message)
+                status = error.status_code
+            else:
+                messages.success(request, _("Returned to the region with your reasons."))
+                return redirect(_detail_url(target))
+        else:
+            status = 400
+    rows = [
+        {"code": code, "text": text, "value": value, "field": form[f"{REASON_PREFIX}{code}"]}
+        for code, text, value in shown
+    ]
+    return render(
+        request,
+        "penilaian/assessment_return.html",
+        {
+            "target": target,
+            "assessment": assessment,
+            "form": form,
+            "rows": rows,
+            "allowed": allowed,
+            "detail_url": _detail_url(target),
+            "is_desa": program == Program.KAMPUNG_KB,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def assessment_unlock(request: HttpRequest, program: str, region_code: str, year: int):
+    """Admin only: reopen a verified or submitted assessment, with a reason."""
+    target = _existing(request, program, region_code, year)
+    if not target.scope.is_admin:
+        raise PermissionDenied(_("Only the provincial admin can unlock an assessment."))
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A reason is required to unlock an assessment."))
+        return _render_detail(request, target, status=400)
+    try:
+        workflow.unlock(
+            target.assessment,
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+            to_status=form.cleaned_data["to_status"],
+        )
+    except workflow.WorkflowError as error:
+        return _workflow_error(request, target, error)
+    messages.success(
+        request, _("Unlocked. The score as verified stays as it was frozen at verification.")
+    )
+    return redirect(_detail_url(target))
+
+
+# --- owner OPD per indicator ------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def owner_list(request: HttpRequest, region_code: str):
+    """Which OPD owns each indicator in the region; the koordinator (or admin) reassigns."""
+    scope = scope_for(request.user)
+    region = scope.get_region_or_404(region_code)
+    program = request.GET.get("program") or Program.APE
+    if program not in (Program.APE, Program.KLA, Program.KAMPUNG_KB):
+        program = Program.APE
+    edition = (
+        Edition.objects.filter(program=program, year__lte=timezone.localdate().year)
+        .order_by("-year")
+        .first()
+        or Edition.objects.filter(program=program).order_by("-year").first()
+    )
+    if edition is None:
+        raise Http404(_("There is no edition of this programme."))
+    indicators = _indicators(edition)
+    owners = _owner_codes(region, indicators)
+    kinds = list(
+        OpdKind.objects.filter(pk__in=Opd.objects.filter(region=region).values("kind_id")).order_by(
+            "short"
+        )
+    )
+    by_code = {kind.code: kind for kind in kinds}
+    current = {code: (by_code[k].pk if k in by_code else None) for code, k in owners.items()}
+    can_change = scope.can_manage_region(region)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied(_("Only the coordinator of the region can reassign owners."))
+        form = OwnerForm(request.POST, indicators=indicators, kinds=kinds, current=current)
+        if form.is_valid():
+            changed = _apply_owners(region, indicators, form.owners(), current, form)
+            if changed is not None:
+                if changed:
+                    messages.success(
+                        request,
+                        _("Owner agency changed for %(count)s indicator(s).") % {"count": changed},
+                    )
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect(
+                    reverse("penilaian:owner_list", args=[region.code]) + f"?program={program}"
+                )
+    else:
+        form = OwnerForm(indicators=indicators, kinds=kinds, current=current)
+    kind_names = {kind.code: kind.short for kind in OpdKind.objects.all()}
+    rows = [
+        {
+            "indicator": i,
+            "default": kind_names.get(i.owner_kind.code, "—") if i.owner_kind_id else "—",
+            "current": kind_names.get(owners[i.code] or "", "—"),
+            "field": form[f"{OWNER_PREFIX}{i.code}"],
+            "overridden": (owners[i.code] != (i.owner_kind.code if i.owner_kind_id else None)),
+        }
+        for i in indicators
+    ]
+    return render(
+        request,
+        "penilaian/owner_list.html",
+        {
+            "region": region,
+            "edition": edition,
+            "program": program,
+            "programs": Program.choices,
+            "form": form,
+            "rows": rows,
+            "can_change": can_change,
+        },
+    )
+
+
+def _apply_owners(region, indicators, wanted, current, form) -> int | None:
+    """Store the changed owners with history; None (and a form error) when no reason is given."""
+    changes = {code: kind for code, kind in wanted.items() if current.get(code) != kind}
+    if not changes:
+        return 0
+    reason = (form.cleaned_data.get("reason") or "").strip()
+    if not reason:
+        form.add_error("reason", _("Give the reason for the change."))
+        return None
+    defaults = {i.code: i.owner_kind_id for i in indicators}
+    existing = {
+        o.indicator_code: o
+        for o in IndicatorOwner.objects.filter(region=region, indicator_code__in=list(changes))
+    }
+    with transaction.atomic():
+        for code, kind_id in changes.items():
+            owner = existing.get(code)
+            if kind_id == defaults.get(code):
+                if owner is not None:
+                    owner._change_reason = reason
+                    owner.delete()
+                continue
+            if owner is None:
+                owner = IndicatorOwner(region=region, indicator_code=code)
+            owner.owner_kind_id = kind_id
+            owner._change_reason = reason
+            owner.save()
+    return len(changes)
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notification_list(request: HttpRequest):
+    """The user's notifications, newest first; POST marks them (or one) read."""
+    if request.method == "POST":
+        ids = request.POST.getlist("id")
+        count = mark_read(request.user, [int(i) for i in ids if i.isdigit()] if ids else None)
+        messages.success(request, _("%(count)s notification(s) marked read.") % {"count": count})
+        return redirect("penilaian:notification_list")
+    page = Paginator(
+        Notification.objects.filter(user_id=request.user.pk).order_by("-created_at", "-pk"), 50
+    ).get_page(request.GET.get("page"))
+    return render(request, "penilaian/notification_list.html", {"page": page})
+
+
+@require_POST
+@login_required
+def notification_open(request: HttpRequest, pk: int):
+    """Mark one notification read and go to its page."""
+    notification = get_object_or_404(Notification, pk=pk, user_id=request.user.pk)
+    mark_read(request.user, [notification.pk])
+    url = notification.url
+    if not url or not url_has_allowed_host_and_scheme(url, {request.get_host()}):
+        url = reverse("penilaian:notification_list")
+    return redirect(url)
+
+
+# --- Kampung KB: a row per desa ---------------------------------------------------------------
+
+DESA_PAGE_SIZE = 25
+DESA_STATUS_FILTERS = {
+    "belum_ada_data": lambda s: s.row is None,
+    "kampung_kb": lambda s: s.designated,
+    "bukan_kampung_kb": lambda s: s.row is not None and not s.designated,
+    "standar": lambda s: s.standar,
+    "belum_standar": lambda s: s.designated and not s.standar,
+    "cikar": lambda s: s.cikar,
+}
+
+
+def _kampung_kb():
+    """The Kampung KB programme's own modules (desa rows, their statuses and write path).
+
+    They belong to the ``kampung_kb`` app, which sits above ``penilaian``; resolving them at call
+    time keeps ``penilaian`` free of any import-time dependency on a programme app.
+    """
+    from kampung_kb import models, readiness, services
+
+    return models, readiness, services
+
+
+def _desa_columns() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    models, _readiness, _services = _kampung_kb()
+    meta = models.DesaRecord._meta
+    yes_no = [("ya", _("Yes")), ("tidak", _("No"))]
+    index = [(str(n), str(n)) for n in range(1, 5)]
+
+    def label(name: str) -> str:
+        return str(meta.get_field(name).verbose_name)
+
+    return [
+        ("kampung_kb", _("Kampung KB"), "choice", yes_no),
+        ("capaian_kkbpk", label("capaian_kkbpk"), "choice", yes_no),
+        ("kinerja_patbm", label("kinerja_patbm"), "choice", yes_no),
+        ("industri_rumahan", label("industri_rumahan"), "choice", models.IndustriRumahan.choices),
+        ("akta_kelahiran_persen", label("akta_kelahiran_persen"), "number", []),
+        ("program_lintas_sektor", label("program_lintas_sektor"), "number", []),
+        ("kelas_bkkbn", label("kelas_bkkbn"), "choice", models.KelasBkkbn.choices),
+        ("indeks_input", label("indeks_input"), "choice", index),
+        ("indeks_proses", label("indeks_proses"), "choice", index),
+        ("indeks_output", label("indeks_output"), "choice", index),
+    ]
+
+
+def _desa_initial(row) -> dict[str, str]:
+    """The form's text for a stored desa row (empty strings when there is no row)."""
+    if row is None:
+        return {}
+
+    def yes_no(flag: bool) -> str:
+        return "ya" if flag else "tidak"
+
+    def text(value) -> str:
+        return "" if value is None else str(value)
+
+    return {
+        "kampung_kb": yes_no(row.kampung_kb),
+        "capaian_kkbpk": yes_no(row.capaian_kkbpk),
+        "kinerja_patbm": yes_no(row.kinerja_patbm),
+        "industri_rumahan": row.industri_rumahan,
+        "akta_kelahiran_persen": format_number(row.akta_kelahiran_persen),
+        "program_lintas_sektor": str(row.program_lintas_sektor),
+        "kelas_bkkbn": row.kelas_bkkbn or "",
+        "indeks_input": text(row.indeks_input),
+        "indeks_proses": text(row.indeks_proses),
+        "indeks_output": text(row.indeks_output),
+    }
+
+
+def _desa_editable(target: Target, page: PageData, columns) -> set[str]:
+    """The desa fields this user may change (per the owner OPD of each Kampung KB criterion)."""
+    _models, _readiness, services = _kampung_kb()
+    assessment = target.assessment
+    if assessment is None or assessment.is_locked:
+        return set()
+    editable = set()
+    for name, *_rest in columns:
+        criterion = services.FIELD_CRITERION.get(name, services.DEFAULT_CRITERION)
+        if target.scope.can_edit_indicator(target.region, page.owners.get(criterion)):
+            editable.add(name)
+    return editable
+
+
+def _desa_filters(request: HttpRequest, statuses: list) -> tuple[list, dict[str, str]]:
+    kecamatan = request.GET.get("kecamatan", "")
+    status = request.GET.get("status", "")
+    chosen = statuses
+    if kecamatan:
+        chosen = [s for s in chosen if s.code.startswith(kecamatan + ".")]
+    if status in DESA_STATUS_FILTERS:
+        chosen = [s for s in chosen if DESA_STATUS_FILTERS[status](s)]
+    return chosen, {"kecamatan": kecamatan, "status": status}
+
+
+def _render_kampung_kb(
+    request: HttpRequest,
+    target: Target,
+    *,
+    rows_form: DesaRowsForm | None = None,
+    upload_form: UploadForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The Kampung KB page: summary, a filterable table of desa rows, workflow, history."""
+    _models, readiness, _services = _kampung_kb()
+    region, edition, assessment = target.region, target.edition, target.assessment
+    page = _page_data(target)
+    statuses = readiness.desa_statuses(region, assessment, edition.params)
+    summary = readiness.region_summary(
+        edition.params, len(statuses), [s.row for s in statuses if s.row is not None]
+    )
+    chosen, filters = _desa_filters(request, statuses)
+    paginator = Paginator(chosen, DESA_PAGE_SIZE)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    columns = _desa_columns()
+    editable = _desa_editable(target, page, columns)
+    edit_columns = [column for column in columns if column[0] in editable]
+    codes = [s.code for s in page_obj.object_list]
+    if rows_form is None and assessment is not None and edit_columns:
+        initial: dict[str, object] = {"version": assessment.version}
+        for s in page_obj.object_list:
+            for name, value in _desa_initial(s.row).items():
+                initial[desa_field_name(s.code, name)] = value
+        rows_form = DesaRowsForm(desa_codes=codes, columns=edit_columns, initial=initial)
+    rows = []
+    for s in page_obj.object_list:
+        shown = _desa_initial(s.row)
+        cells = []
+        for name, _label, _kind, choices in columns:
+            field_name = desa_field_name(s.code, name)
+            bound = rows_form[field_name] if rows_form and field_name in rows_form.fields else None
+            text = dict(choices).get(shown.get(name, ""), shown.get(name, "")) or "—"
+            cells.append({"name": name, "field": bound, "text": text})
+        rows.append({"status": s, "cells": cells, "reasons": page.reasons.get(s.code, [])})
+    history = page.history
+    if assessment is not None:
+        history = _merge(history, _desa_history(assessment, columns))
+    kecamatan = list(region.kecamatan.order_by("code").values_list("code", "name"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = _workflow_context(target, page)
+    context.update(
+        {
+            "summary": summary,
+            "rows": rows,
+            "columns": columns,
+            "rows_form": rows_form,
+            "page_obj": page_obj,
+            "filters": filters,
+            "kecamatan_choices": kecamatan,
+            "status_choices": [
+                ("belum_ada_data", _("No data yet")),
+                ("kampung_kb", _("Designated Kampung KB")),
+                ("bukan_kampung_kb", _("Not designated")),
+                ("standar", _("Standar")),
+                ("belum_standar", _("Designated, not yet Standar")),
+                ("cikar", _("Cikar")),
+            ],
+            "query": query.urlencode(),
+            "upload_form": _upload_form(target, page, upload_form),
+            "history": history,
+            "desa_count": len(chosen),
+        }
+    )
+    return render(request, "penilaian/assessment_kampung_kb.html", context, status=status)
+
+
+def _save_desa_rows(request: HttpRequest, target: Target) -> HttpResponse:
+    _models, readiness, services = _kampung_kb()
+    scope, region, assessment = target.scope, target.region, target.assessment
+    page = _page_data(target)
+    columns = _desa_columns()
+    editable = _desa_editable(target, page, columns)
+    all_names = {name for name, *_rest in columns}
+    for key in request.POST:
+        if DESA_SEPARATOR in key:
+            name = key.rsplit(DESA_SEPARATOR, 1)[1]
+            if name in all_names and name not in editable and not assessment.is_locked:
+                raise PermissionDenied(
+                    _("This field belongs to another agency (OPD); you cannot change it.")
+                )
+    statuses = {s.code: s for s in readiness.desa_statuses(region, assessment, {})}
+    codes = [code for code in request.POST.getlist("desa") if code in statuses]
+    edit_columns = [column for column in columns if column[0] in editable]
+    initial: dict[str, object] = {}
+    for code in codes:
+        for name, value in _desa_initial(statuses[code].row).items():
+            initial[desa_field_name(code, name)] = value
+    form = DesaRowsForm(request.POST, desa_codes=codes, columns=edit_columns, initial=initial)
+    if not form.is_valid():
+        return _render_kampung_kb(request, target, rows_form=form)
+    try:
+        result = services.save_desa_rows(
+            assessment,
+            form.changed_rows(),
+            user=request.user,
+            scope=scope,
+            expected_version=form.cleaned_data["version"],
+            reason=(request.POST.get("change_reason") or "").strip(),
+        )
+    except StaleAssessment as error:
+        form.add_error(None, error.message)
+        return _render_kampung_kb(request, target, rows_form=form, status=409)
+    except services.InvalidRows as error:
+        if error.forbidden:
+            raise PermissionDenied(
+                _("This field belongs to another agency (OPD); you cannot change it.")
+            ) from None
+        for code, fields in error.errors.items():
+            for name, messages_ in fields.items():
+                key = desa_field_name(code, name)
+                for message in messages_:
+                    if key in form.fields:
+                        form.add_error(key, message)
+                    else:
+                        prefix = "" if code == NON_FIELD_ERRORS else f"{code}: "
+                        form.add_error(None, f"{prefix}{message}")
+        status = 409 if NON_FIELD_ERRORS in error.errors else 200
+        return _render_kampung_kb(request, target, rows_form=form, status=status)
+    _saved_message(request, result.changed)
+    query = request.GET.urlencode()
+    return redirect(_detail_url(target) + (f"?{query}" if query else ""))
+
+
+def _desa_history(assessment: Assessment, columns) -> list[HistoryEntry]:
+    """Changes of the desa rows, field by field (1 query)."""
+    models, _readiness, _services = _kampung_kb()
+    labels = {name: label for name, label, *_rest in columns}
+    labels["note"] = _("Note")
+    entries: list[HistoryEntry] = []
+    previous: dict[int, Any] = {}
+    for record in (
+        models.DesaRecord.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user", "desa")
+        .order_by("history_date", "history_id")
+    ):
+        before = previous.get(record.id)
+        previous[record.id] = record
+        if before is not None and before.history_type == "-":
+            before = None
+        for name, label in labels.items():
+            old = getattr(before, name, None) if before is not None else None
+            new = None if record.history_type == "-" else getattr(record, name)
+            if old == new or (before is None and new in (None, "", False, 0)):
+                continue
+            entries.append(
+                HistoryEntry(
+                    record.history_date,
+                    _user_name(record.history_user),
+                    str(label),
+                    f"{record.desa.code} {record.desa.name}",
+                    _desa_text(old),
+                    _desa_text(new),
+                    record.history_change_reason or "",
+                )
+            )
+    return entries
+
+
+def _desa_text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return str(value)

@@ -1,0 +1,229 @@
+"""The assessment workflow: draft/returned → submitted → verified | returned; admin unlock.
+
+Each transition locks the assessment row, checks who may do it and from which status, changes
+the status (bumping ``version`` so that forms opened before the change cannot overwrite it),
+records a :class:`WorkflowEvent` (and, through ``save()``, a simple_history record with the
+reason) and notifies the people concerned. Nobody verifies what they submitted. Verification
+freezes the "as verified" snapshot; an unlock never changes an existing snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from penilaian import notifications
+from penilaian.models import Assessment, Indicator, ReturnReason, WorkflowEvent
+from penilaian.services import freeze_snapshot
+from regions.scoping import Scope, scope_for
+
+Status = Assessment.Status
+Action = WorkflowEvent.Action
+
+
+class WorkflowError(Exception):
+    """A transition that cannot happen; ``message`` reads well in the UI language."""
+
+    status_code = 409
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotAllowed(WorkflowError):
+    """The user's role does not allow this transition (HTTP 403)."""
+
+    status_code = 403
+
+
+@dataclass(frozen=True)
+class ReturnItem:
+    """One returned item: an indicator (APE/KLA) or a desa (Kampung KB), with its reason."""
+
+    reason: str
+    indicator: Indicator | None = None
+    desa_code: str = ""
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def can_submit(scope: Scope, assessment: Assessment) -> bool:
+    """The region's koordinator (or admin) submits a draft or returned assessment."""
+    return scope.can_manage_region(assessment.region_id) and assessment.status in (
+        Status.DRAFT,
+        Status.RETURNED,
+    )
+
+
+def can_review(scope: Scope, assessment: Assessment, submitter_id: int | None) -> bool:
+    """A verifikator (or admin) who did not submit it verifies or returns a submission."""
+    return (
+        scope.can_verify
+        and assessment.status == Status.SUBMITTED
+        and (submitter_id is None or submitter_id != scope.user_id)
+    )
+
+
+def can_unlock(scope: Scope, assessment: Assessment) -> bool:
+    """Only an admin reopens a verified (or submitted) assessment."""
+    return scope.is_admin and assessment.status in (Status.VERIFIED, Status.SUBMITTED)
+
+
+def submitter_id(assessment: Assessment) -> int | None:
+    """The user who made the latest submission of ``assessment`` (None if never submitted)."""
+    return (
+        WorkflowEvent.objects.filter(assessment_id=assessment.pk, action=Action.SUBMIT)
+        .order_by("-created_at", "-pk")
+        .values_list("user_id", flat=True)
+        .first()
+    )
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+def submit(assessment: Assessment, *, user, note: str = "") -> WorkflowEvent:
+    """Submit ``assessment`` for verification; resolves the reasons of earlier returns."""
+    scope = scope_for(user)
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if not scope.can_manage_region(locked.region_id):
+            raise NotAllowed(_("Only the coordinator of the region can submit this assessment."))
+        if locked.status not in (Status.DRAFT, Status.RETURNED):
+            raise WorkflowError(_("Only a draft or returned assessment can be submitted."))
+        event = _change(locked, user, Action.SUBMIT, Status.SUBMITTED, note.strip())
+        ReturnReason.objects.filter(assessment=locked, resolved=False).update(resolved=True)
+        notifications.notify_submitted(locked, user)
+    _refresh(assessment, locked)
+    return event
+
+
+def return_assessment(
+    assessment: Assessment, *, user, items: list[ReturnItem], note: str = ""
+) -> WorkflowEvent:
+    """Send a submission back; every returned indicator (or desa) carries its own reason."""
+    scope = scope_for(user)
+    items = [item for item in items if item.reason.strip()]
+    note = note.strip()
+    with transaction.atomic():
+        locked = _lock(assessment)
+        _check_review(scope, locked)
+        if not items and not note:
+            raise WorkflowError(
+                _("Give a reason for each returned indicator (at least one) before returning.")
+            )
+        round_no = WorkflowEvent.objects.filter(assessment=locked, action=Action.RETURN).count() + 1
+        ReturnReason.objects.bulk_create(
+            [
+                ReturnReason(
+                    assessment=locked,
+                    indicator=item.indicator,
+                    desa_code=item.desa_code,
+                    reason=item.reason.strip(),
+                    round=round_no,
+                    created_by=user,
+                )
+                for item in items
+            ]
+            + (
+                [ReturnReason(assessment=locked, reason=note, round=round_no, created_by=user)]
+                if note
+                else []
+            )
+        )
+        summary = note or _("%(count)s item(s) returned: %(items)s") % {
+            "count": len(items),
+            "items": ", ".join(
+                item.indicator.code if item.indicator else item.desa_code for item in items
+            ),
+        }
+        event = _change(locked, user, Action.RETURN, Status.RETURNED, summary)
+        notifications.notify_returned(locked, user, len(items) + (1 if note else 0))
+    _refresh(assessment, locked)
+    return event
+
+
+def verify(assessment: Assessment, *, user, note: str = ""):
+    """Verify a submission: lock it and freeze the "as verified" snapshot; returns the snapshot."""
+    scope = scope_for(user)
+    with transaction.atomic():
+        locked = _lock(assessment)
+        _check_review(scope, locked)
+        _change(locked, user, Action.VERIFY, Status.VERIFIED, note.strip())
+        snapshot = freeze_snapshot(locked, user)
+        notifications.notify_verified(locked, user)
+    _refresh(assessment, locked)
+    return snapshot
+
+
+def unlock(
+    assessment: Assessment, *, user, reason: str, to_status: str = Status.DRAFT
+) -> WorkflowEvent:
+    """Admin only: reopen a verified or submitted assessment, with a reason."""
+    scope = scope_for(user)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = _lock(assessment)
+        if not scope.is_admin:
+            raise NotAllowed(_("Only the provincial admin can unlock an assessment."))
+        if locked.status not in (Status.VERIFIED, Status.SUBMITTED):
+            raise WorkflowError(_("Only a submitted or verified assessment can be unlocked."))
+        if not reason:
+            raise WorkflowError(_("A reason is required to unlock an assessment."))
+        if to_status not in (Status.DRAFT, Status.RETURNED):
+            raise WorkflowError(_("An unlocked assessment goes back to draft or returned."))
+        event = _change(locked, user, Action.UNLOCK, to_status, reason)
+        notifications.notify_unlocked(locked, user)
+    _refresh(assessment, locked)
+    return event
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _lock(assessment: Assessment) -> Assessment:
+    return (
+        Assessment.objects.select_for_update()
+        .select_related("edition", "region")
+        .get(pk=assessment.pk)
+    )
+
+
+def _check_review(scope: Scope, assessment: Assessment) -> None:
+    if not scope.can_verify:
+        raise NotAllowed(_("Only a provincial verifier can verify or return an assessment."))
+    if assessment.status != Status.SUBMITTED:
+        raise WorkflowError(_("Only a submitted assessment can be verified or returned."))
+    if submitter_id(assessment) == scope.user_id:
+        raise NotAllowed(_("You submitted this assessment, so someone else must review it."))
+
+
+def _change(
+    assessment: Assessment, user, action: str, to_status: str, reason: str
+) -> WorkflowEvent:
+    from_status = assessment.status
+    assessment.status = to_status
+    assessment.version += 1
+    assessment.updated_by = user
+    # simple_history keeps at most 100 characters of the reason; the event keeps all of it.
+    assessment._change_reason = (reason or str(WorkflowEvent.Action(action).label))[:100]
+    assessment.save(update_fields=["status", "version", "updated_by", "updated_at"])
+    return WorkflowEvent.objects.create(
+        assessment=assessment,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        user=user,
+    )
+
+
+def _refresh(target: Assessment, source: Assessment) -> None:
+    target.status = source.status
+    target.version = source.version
+    target.updated_at = source.updated_at
+    target.updated_by_id = source.updated_by_id
