@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from regions import demo as regions_demo
 
 # Apps whose demo.py has a ``seed() -> str`` (idempotent), in dependency order.
-DEMO_MODULES: tuple[str, ...] = ()
+DEMO_MODULES: tuple[str, ...] = ("penilaian.demo", "kampung_kb.demo", "sinergitas.demo")
 
 
 class Command(BaseCommand):
