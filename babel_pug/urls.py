@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("penilaian/kampung_kb/", include("kampung_kb.urls")),
     path("penilaian/", include("penilaian.urls")),
     path("akun/", include("regions.urls")),
     path("sinergitas/", include("sinergitas.urls")),

@@ -1,10 +1,38 @@
-from django.urls import path
+"""The data-entry addresses: ``/penilaian/<program>/<region>/<year>/`` and its actions.
+
+These names are the addresses of every programme's assessment (lists, notifications and
+dashboards reverse them for APE, KLA and Kampung KB alike), but only the programmes whose pages
+``penilaian.views`` renders itself resolve here: a programme app with its own page mounts the
+same addresses for its code before this module (Kampung KB: ``kampung_kb.urls``).
+"""
+
+from django.urls import path, register_converter
 
 from penilaian import views
+from penilaian.models import Program
+
+
+class ProgramConverter:
+    """A programme code: any programme reverses, only ``views.PAGE_PROGRAMS`` resolve."""
+
+    regex = "[a-z_]+"
+
+    def to_python(self, value: str) -> str:
+        if value not in views.PAGE_PROGRAMS:
+            raise ValueError(value)
+        return value
+
+    def to_url(self, value: str) -> str:
+        if value not in Program.values:
+            raise ValueError(value)
+        return value
+
+
+register_converter(ProgramConverter, "program")
 
 app_name = "penilaian"
 
-ASSESSMENT = "<str:program>/<str:region_code>/<int:year>/"
+ASSESSMENT = "<program:program>/<str:region_code>/<int:year>/"
 
 urlpatterns = [
     path("", views.assessment_list, name="assessment_list"),

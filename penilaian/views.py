@@ -5,16 +5,23 @@ Every object is found through the user's scope (``regions.scoping.scope_for``): 
 region's assessment, document or owner page is "not found" (404). Changing an indicator owned
 by another OPD is forbidden (403) and changes nothing. Values are written only through
 ``penilaian.services.save_values`` (validation, locking, optimistic concurrency, history).
+
+This module renders the pages of the indicator programmes (APE, KLA). A programme app with
+pages of its own (Kampung KB: a table of desa rows) routes its assessment addresses to the same
+views and plugs in its page with the ``render_page`` and ``save_page`` view arguments (see
+``kampung_kb.urls``); it builds that page from the shared pieces here (:func:`find_target`,
+:func:`page_data`, :func:`workflow_context`, :func:`upload_form_for`, :class:`HistoryEntry`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from functools import wraps
+from typing import Any, Protocol
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -32,18 +39,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from penilaian import workflow
 from penilaian.evidence import documents_in_scope, store_document
 from penilaian.forms import (
-    DESA_SEPARATOR,
     NOTE_PREFIX,
     OWNER_PREFIX,
     REASON_PREFIX,
     VALUE_PREFIX,
-    DesaRowsForm,
     OwnerForm,
     ReasonForm,
     ReturnForm,
     UploadForm,
     ValuesForm,
-    desa_field_name,
     initial_values,
     note_field_name,
     value_field_name,
@@ -83,6 +87,8 @@ from regions.scoping import Scope, scope_for
 
 Status = Assessment.Status
 HISTORY_LIMIT = 300
+# The programmes whose assessment pages this module renders (indicator answers).
+PAGE_PROGRAMS = frozenset({Program.APE, Program.KLA})
 
 
 # --- finding things in scope -----------------------------------------------------------------
@@ -98,7 +104,7 @@ class Target:
     assessment: Assessment | None
 
 
-def _target(request: HttpRequest, program: str, region_code: str, year: int) -> Target:
+def find_target(request: HttpRequest, program: str, region_code: str, year: int) -> Target:
     """Region in the user's scope and the programme's edition for the year; 404 otherwise."""
     scope = scope_for(request.user)
     if program not in Program.values:
@@ -115,19 +121,46 @@ def _target(request: HttpRequest, program: str, region_code: str, year: int) -> 
     return Target(scope, region, edition, assessment)
 
 
-def _existing(request: HttpRequest, program: str, region_code: str, year: int) -> Target:
-    target = _target(request, program, region_code, year)
-    if target.assessment is None:
-        raise Http404(_("This assessment has not been started yet."))
-    return target
+def _on_assessment(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An action on a started assessment in scope: ``view(request, target, **options)``.
+
+    The address gives programme, region and year (404 when out of scope or not started yet);
+    the options are what a programme app's URLs pass (its ``render_page``, ``per_desa``).
+    """
+
+    @wraps(view)
+    def action(
+        request: HttpRequest, program: str, region_code: str, year: int, **options: Any
+    ) -> HttpResponse:
+        target = find_target(request, program, region_code, year)
+        if target.assessment is None:
+            raise Http404(_("This assessment has not been started yet."))
+        return view(request, target, **options)
+
+    return action
 
 
-def _detail_url(target: Target | Assessment) -> str:
-    if isinstance(target, Target):
-        edition, region = target.edition, target.region
-    else:
-        edition, region = target.edition, target.region
-    return reverse("penilaian:assessment_detail", args=[edition.program, region.code, edition.year])
+def _detail_url(target: Target) -> str:
+    edition = target.edition
+    return reverse(
+        "penilaian:assessment_detail", args=[edition.program, target.region.code, edition.year]
+    )
+
+
+class PageRenderer(Protocol):
+    """Renders an assessment page (after a failed action too, with its bound upload form)."""
+
+    def __call__(
+        self,
+        request: HttpRequest,
+        target: Target,
+        *,
+        upload_form: UploadForm | None = None,
+        status: int = 200,
+    ) -> HttpResponse: ...
+
+
+PageSaver = Callable[[HttpRequest, Target], HttpResponse]
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -274,7 +307,8 @@ def _display_value(indicator: Indicator, value: Decimal | None) -> str:
     return f"{format_number(value)} {unit}".strip()
 
 
-def _user_name(user) -> str:
+def user_name(user) -> str:
+    """A user as the history shows them (full name, else username; "—" for nobody)."""
     if user is None:
         return "—"
     return user.get_full_name() or user.get_username()
@@ -286,9 +320,21 @@ def _status_label(status: str | None) -> str:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def assessment_detail(request: HttpRequest, program: str, region_code: str, year: int):
-    """The assessment page; POST saves the values (or desa rows) the user may change."""
-    target = _target(request, program, region_code, year)
+def assessment_detail(
+    request: HttpRequest,
+    program: str,
+    region_code: str,
+    year: int,
+    *,
+    render_page: PageRenderer | None = None,
+    save_page: PageSaver | None = None,
+) -> HttpResponse:
+    """The assessment page; POST saves the values the user may change.
+
+    ``render_page`` and ``save_page`` (given by a programme app's URLs) replace the indicator
+    page of APE and KLA.
+    """
+    target = find_target(request, program, region_code, year)
     scope = target.scope
     if target.assessment is None and scope.can_edit_region(target.region):
         # Opening the form starts the assessment (with last year's verified data carried).
@@ -298,12 +344,8 @@ def assessment_detail(request: HttpRequest, program: str, region_code: str, year
     if request.method == "POST":
         if target.assessment is None or not scope.can_edit_region(target.region):
             raise PermissionDenied(_("You cannot change the data of this region."))
-        if program == Program.KAMPUNG_KB:
-            return _save_desa_rows(request, target)
-        return _save_values(request, target)
-    if program == Program.KAMPUNG_KB:
-        return _render_kampung_kb(request, target)
-    return _render_detail(request, target)
+        return (save_page or _save_values)(request, target)
+    return (render_page or render_indicator_page)(request, target)
 
 
 def _forbidden_other_opd() -> PermissionDenied:
@@ -328,7 +370,7 @@ def _save_values(request: HttpRequest, target: Target) -> HttpResponse:
         raise _forbidden_other_opd()
     form = ValuesForm(request.POST, indicators=editable)
     if not form.is_valid():
-        return _render_detail(request, target, values_form=form)
+        return render_indicator_page(request, target, values_form=form)
     # Only the fields actually posted are saved: a partial form never blanks other values.
     values = {c: v for c, v in form.values().items() if value_field_name(c) in request.POST}
     notes = {c: n for c, n in form.notes().items() if note_field_name(c) in request.POST}
@@ -344,7 +386,7 @@ def _save_values(request: HttpRequest, target: Target) -> HttpResponse:
         )
     except StaleAssessment as error:
         form.add_error(None, error.message)
-        return _render_detail(request, target, values_form=form, status=409)
+        return render_indicator_page(request, target, values_form=form, status=409)
     except InvalidValues as error:
         if error.forbidden:
             raise _forbidden_other_opd() from None
@@ -352,12 +394,13 @@ def _save_values(request: HttpRequest, target: Target) -> HttpResponse:
         for message in error.errors.get(NON_FIELD_ERRORS, []):
             form.add_error(None, message)
         status = 409 if NON_FIELD_ERRORS in error.errors else 200
-        return _render_detail(request, target, values_form=form, status=status)
-    _saved_message(request, result.changed)
+        return render_indicator_page(request, target, values_form=form, status=status)
+    saved_message(request, result.changed)
     return redirect(_detail_url(target))
 
 
-def _saved_message(request: HttpRequest, changed) -> None:
+def saved_message(request: HttpRequest, changed: Collection[str]) -> None:
+    """Tell the user how many values a save changed."""
     if changed:
         messages.success(
             request,
@@ -388,7 +431,7 @@ def _owner_codes(
     }
 
 
-def _page_data(target: Target) -> PageData:
+def page_data(target: Target) -> PageData:
     """Catalog, owners, evidence, reasons, snapshot, events and history of the page."""
     scope, region, assessment = target.scope, target.region, target.assessment
     indicators = _indicators(target.edition)
@@ -450,7 +493,8 @@ def _with_owner_names(result: dict[str, Any] | None, kinds: dict[str, OpdKind]):
     return {**result, "gap": {**result["gap"], "items": items}}
 
 
-def _workflow_context(target: Target, page: PageData) -> dict[str, Any]:
+def workflow_context(target: Target, page: PageData) -> dict[str, Any]:
+    """Context of the shared parts of every assessment page: header, workflow, evidence."""
     scope, assessment = target.scope, target.assessment
     submitter = next(
         (e.user_id for e in page.events if e.action == WorkflowEvent.Action.SUBMIT), None
@@ -489,7 +533,8 @@ def _workflow_context(target: Target, page: PageData) -> dict[str, Any]:
     }
 
 
-def _upload_form(target: Target, page: PageData, form: UploadForm | None) -> UploadForm | None:
+def upload_form_for(target: Target, page: PageData, form: UploadForm | None) -> UploadForm | None:
+    """The evidence form for the indicators the user may change (None when there are none)."""
     editable = [i for i in page.indicators if i.code in page.editable_codes]
     if not editable:
         return None
@@ -501,7 +546,7 @@ def _upload_form(target: Target, page: PageData, form: UploadForm | None) -> Upl
     )
 
 
-def _render_detail(
+def render_indicator_page(
     request: HttpRequest,
     target: Target,
     *,
@@ -510,10 +555,8 @@ def _render_detail(
     status: int = 200,
 ) -> HttpResponse:
     """Render an APE/KLA assessment page with a constant number of queries."""
-    if target.edition.program == Program.KAMPUNG_KB:
-        return _render_kampung_kb(request, target, upload_form=upload_form, status=status)
     scope, assessment = target.scope, target.assessment
-    page = _page_data(target)
+    page = page_data(target)
     answers: dict[int, Answer] = {}
     live = None
     history = page.history
@@ -522,7 +565,7 @@ def _render_detail(
         catalog = load_catalog(target.edition)
         data = _assessment_data(assessment)
         live = _with_owner_names(snapshot_data(catalog, data, page.overrides), page.kinds)
-        history = _merge(history, _answer_history(assessment, page.indicators))
+        history = merge_history(history, _answer_history(assessment, page.indicators))
     editable = [i for i in page.indicators if i.code in page.editable_codes]
     if values_form is None and editable:
         values_form = ValuesForm(
@@ -556,13 +599,13 @@ def _render_detail(
         if not groups or groups[-1]["group"].pk != indicator.group_id:
             groups.append({"group": indicator.group, "rows": []})
         groups[-1]["rows"].append(row)
-    context = _workflow_context(target, page)
+    context = workflow_context(target, page)
     context.update(
         {
             "groups": groups,
             "hidden_count": len(page.indicators) - len(shown),
             "values_form": values_form if editable else None,
-            "upload_form": _upload_form(target, page, upload_form),
+            "upload_form": upload_form_for(target, page, upload_form),
             "live": live,
             "history": history,
             "evidence_missing": [
@@ -583,7 +626,8 @@ def _assessment_data(assessment: Assessment) -> AssessmentData:
     return data
 
 
-def _merge(*lists: list[HistoryEntry]) -> list[HistoryEntry]:
+def merge_history(*lists: list[HistoryEntry]) -> list[HistoryEntry]:
+    """The entries of several histories, newest first, at most ``HISTORY_LIMIT``."""
     merged = [entry for entries in lists for entry in entries]
     merged.sort(key=lambda entry: entry.when, reverse=True)
     return merged[:HISTORY_LIMIT]
@@ -610,7 +654,7 @@ def _answer_history(assessment: Assessment, indicators: list[Indicator]) -> list
             before_value, before_note = None, ""
         else:
             before_value, before_note = before.value, before.note
-        who = _user_name(record.history_user)
+        who = user_name(record.history_user)
         reason = record.history_change_reason or ""
         if before_value != after_value:
             entries.append(
@@ -667,7 +711,7 @@ def _common_history(
         entries.append(
             HistoryEntry(
                 record.history_date,
-                _user_name(record.history_user),
+                user_name(record.history_user),
                 _("Evidence"),
                 indicator.code if indicator else "—",
                 "—" if added else title,
@@ -681,7 +725,7 @@ def _common_history(
         entries.append(
             HistoryEntry(
                 event.created_at,
-                _user_name(event.user),
+                user_name(event.user),
                 _("Status"),
                 str(WorkflowEvent.Action(event.action).label),
                 _status_label(event.from_status),
@@ -700,7 +744,7 @@ def _common_history(
             entries.append(
                 HistoryEntry(
                     record.history_date,
-                    _user_name(record.history_user),
+                    user_name(record.history_user),
                     _("Status"),
                     _("Started"),
                     "—",
@@ -716,7 +760,7 @@ def _common_history(
             entries.append(
                 HistoryEntry(
                     record.history_date,
-                    _user_name(record.history_user),
+                    user_name(record.history_user),
                     _("Status"),
                     "",
                     _status_label(last_status),
@@ -745,7 +789,7 @@ def _common_history(
         entries.append(
             HistoryEntry(
                 record.history_date,
-                _user_name(record.history_user),
+                user_name(record.history_user),
                 _("Owner agency"),
                 code,
                 kinds[before].short if before in kinds else "—",
@@ -753,7 +797,7 @@ def _common_history(
                 record.history_change_reason or "",
             )
         )
-    return _merge(entries)
+    return merge_history(entries)
 
 
 # --- evidence ----------------------------------------------------------------------------------
@@ -761,9 +805,11 @@ def _common_history(
 
 @require_POST
 @login_required
-def evidence_upload(request: HttpRequest, program: str, region_code: str, year: int):
+@_on_assessment
+def evidence_upload(
+    request: HttpRequest, target: Target, *, render_page: PageRenderer = render_indicator_page
+) -> HttpResponse:
     """Upload a document (or pick one of the region's) and link it to indicators."""
-    target = _existing(request, program, region_code, year)
     scope, assessment = target.scope, target.assessment
     if not scope.can_edit_region(target.region):
         raise PermissionDenied(_("You cannot change the data of this region."))
@@ -777,7 +823,7 @@ def evidence_upload(request: HttpRequest, program: str, region_code: str, year: 
         )
     if assessment.is_locked:
         messages.error(request, _("This assessment is locked; evidence cannot be changed."))
-        return _render_detail(request, target, status=409)
+        return render_page(request, target, status=409)
     editable = [i for i in indicators if scope.can_edit_indicator(target.region, owners[i.code])]
     form = UploadForm(
         request.POST,
@@ -786,7 +832,7 @@ def evidence_upload(request: HttpRequest, program: str, region_code: str, year: 
         indicator_choices=[(i.code, i.code) for i in editable],
     )
     if not form.is_valid():
-        return _render_detail(request, target, upload_form=form, status=400)
+        return render_page(request, target, upload_form=form, status=400)
     with transaction.atomic():
         document = form.cleaned_data["document"]
         if document is None:
@@ -799,7 +845,7 @@ def evidence_upload(request: HttpRequest, program: str, region_code: str, year: 
                 )
             except ValidationError as error:
                 form.add_error("file", error)
-                return _render_detail(request, target, upload_form=form, status=400)
+                return render_page(request, target, upload_form=form, status=400)
         created = 0
         for code in form.cleaned_data["indicators"]:
             _link, made = EvidenceLink.objects.get_or_create(
@@ -819,9 +865,15 @@ def evidence_upload(request: HttpRequest, program: str, region_code: str, year: 
 
 @require_POST
 @login_required
-def evidence_unlink(request: HttpRequest, program: str, region_code: str, year: int, pk: int):
+@_on_assessment
+def evidence_unlink(
+    request: HttpRequest,
+    target: Target,
+    *,
+    pk: int,
+    render_page: PageRenderer = render_indicator_page,
+) -> HttpResponse:
     """Remove one evidence link (the document itself stays)."""
-    target = _existing(request, program, region_code, year)
     scope = target.scope
     link = get_object_or_404(
         EvidenceLink.objects.select_related("indicator", "document"),
@@ -835,7 +887,7 @@ def evidence_unlink(request: HttpRequest, program: str, region_code: str, year: 
         )
     if target.assessment.is_locked:
         messages.error(request, _("This assessment is locked; evidence cannot be changed."))
-        return _render_detail(request, target, status=409)
+        return render_page(request, target, status=409)
     link.delete()
     messages.success(
         request,
@@ -868,49 +920,63 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 # --- workflow ----------------------------------------------------------------------------------
 
 
-def _workflow_error(request: HttpRequest, target: Target, error: workflow.WorkflowError):
+def _workflow_error(
+    request: HttpRequest,
+    target: Target,
+    error: workflow.WorkflowError,
+    render_page: PageRenderer,
+) -> HttpResponse:
     if isinstance(error, workflow.NotAllowed):
         raise PermissionDenied(error.message)
     messages.error(request, error.message)
-    return _render_detail(request, target, status=error.status_code)
+    return render_page(request, target, status=error.status_code)
 
 
 @require_POST
 @login_required
-def assessment_submit(request: HttpRequest, program: str, region_code: str, year: int):
+@_on_assessment
+def assessment_submit(
+    request: HttpRequest, target: Target, *, render_page: PageRenderer = render_indicator_page
+) -> HttpResponse:
     """The koordinator sends the assessment for verification."""
-    target = _existing(request, program, region_code, year)
     try:
         workflow.submit(target.assessment, user=request.user, note=request.POST.get("note", ""))
     except workflow.WorkflowError as error:
-        return _workflow_error(request, target, error)
+        return _workflow_error(request, target, error, render_page)
     messages.success(request, _("Submitted for verification. The assessment is now locked."))
     return redirect(_detail_url(target))
 
 
 @require_POST
 @login_required
-def assessment_verify(request: HttpRequest, program: str, region_code: str, year: int):
+@_on_assessment
+def assessment_verify(
+    request: HttpRequest, target: Target, *, render_page: PageRenderer = render_indicator_page
+) -> HttpResponse:
     """A verifikator verifies: the assessment is locked and its score frozen."""
-    target = _existing(request, program, region_code, year)
     try:
         workflow.verify(target.assessment, user=request.user, note=request.POST.get("note", ""))
     except workflow.WorkflowError as error:
-        return _workflow_error(request, target, error)
+        return _workflow_error(request, target, error, render_page)
     messages.success(request, _("Verified. The score as verified has been frozen."))
     return redirect(_detail_url(target))
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def assessment_return(request: HttpRequest, program: str, region_code: str, year: int):
-    """A verifikator returns the assessment with a reason for each returned indicator (or desa)."""
-    target = _existing(request, program, region_code, year)
+@_on_assessment
+def assessment_return(
+    request: HttpRequest, target: Target, *, per_desa: bool = False
+) -> HttpResponse:
+    """A verifikator returns the assessment with a reason for each returned indicator.
+
+    With ``per_desa`` (a programme of desa rows, given by its URLs) the reasons are per desa.
+    """
     scope, assessment = target.scope, target.assessment
     if not scope.can_verify:
         raise PermissionDenied(_("Only a provincial verifier can verify or return an assessment."))
     allowed = workflow.can_review(scope, assessment, workflow.submitter_id(assessment))
-    if program == Program.KAMPUNG_KB:
+    if per_desa:
         desa = list(
             Desa.objects.filter(region=target.region)
             .order_by("code")
@@ -974,7 +1040,7 @@ def assessment_return(request: HttpRequest, program: str, region_code: str, year
             "rows": rows,
             "allowed": allowed,
             "detail_url": _detail_url(target),
-            "is_desa": program == Program.KAMPUNG_KB,
+            "is_desa": per_desa,
         },
         status=status,
     )
@@ -982,15 +1048,17 @@ def assessment_return(request: HttpRequest, program: str, region_code: str, year
 
 @require_POST
 @login_required
-def assessment_unlock(request: HttpRequest, program: str, region_code: str, year: int):
+@_on_assessment
+def assessment_unlock(
+    request: HttpRequest, target: Target, *, render_page: PageRenderer = render_indicator_page
+) -> HttpResponse:
     """Admin only: reopen a verified or submitted assessment, with a reason."""
-    target = _existing(request, program, region_code, year)
     if not target.scope.is_admin:
         raise PermissionDenied(_("Only the provincial admin can unlock an assessment."))
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("A reason is required to unlock an assessment."))
-        return _render_detail(request, target, status=400)
+        return render_page(request, target, status=400)
     try:
         workflow.unlock(
             target.assessment,
@@ -999,7 +1067,7 @@ def assessment_unlock(request: HttpRequest, program: str, region_code: str, year
             to_status=form.cleaned_data["to_status"],
         )
     except workflow.WorkflowError as error:
-        return _workflow_error(request, target, error)
+        return _workflow_error(request, target, error, render_page)
     messages.success(
         request, _("Unlocked. The score as verified stays as it was frozen at verification.")
     )
@@ -1016,7 +1084,7 @@ def owner_list(request: HttpRequest, region_code: str):
     scope = scope_for(request.user)
     region = scope.get_region_or_404(region_code)
     program = request.GET.get("program") or Program.APE
-    if program not in (Program.APE, Program.KLA, Program.KAMPUNG_KB):
+    if program not in Program.values:
         program = Program.APE
     edition = (
         Edition.objects.filter(program=program, year__lte=timezone.localdate().year)
@@ -1139,274 +1207,3 @@ def notification_open(request: HttpRequest, pk: int):
     if not url or not url_has_allowed_host_and_scheme(url, {request.get_host()}):
         url = reverse("penilaian:notification_list")
     return redirect(url)
-
-
-# --- Kampung KB: a row per desa ---------------------------------------------------------------
-
-DESA_PAGE_SIZE = 25
-DESA_STATUS_FILTERS = {
-    "belum_ada_data": lambda s: s.row is None,
-    "kampung_kb": lambda s: s.designated,
-    "bukan_kampung_kb": lambda s: s.row is not None and not s.designated,
-    "standar": lambda s: s.standar,
-    "belum_standar": lambda s: s.designated and not s.standar,
-    "cikar": lambda s: s.cikar,
-}
-
-
-def _kampung_kb():
-    """The Kampung KB programme's own modules (desa rows, their statuses and write path).
-
-    They belong to the ``kampung_kb`` app, which sits above ``penilaian``; resolving them at call
-    time keeps ``penilaian`` free of any import-time dependency on a programme app.
-    """
-    from kampung_kb import models, readiness, services
-
-    return models, readiness, services
-
-
-def _desa_columns() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
-    models, _readiness, _services = _kampung_kb()
-    meta = models.DesaRecord._meta
-    yes_no = [("ya", _("Yes")), ("tidak", _("No"))]
-    index = [(str(n), str(n)) for n in range(1, 5)]
-
-    def label(name: str) -> str:
-        return str(meta.get_field(name).verbose_name)
-
-    return [
-        ("kampung_kb", _("Kampung KB"), "choice", yes_no),
-        ("capaian_kkbpk", label("capaian_kkbpk"), "choice", yes_no),
-        ("kinerja_patbm", label("kinerja_patbm"), "choice", yes_no),
-        ("industri_rumahan", label("industri_rumahan"), "choice", models.IndustriRumahan.choices),
-        ("akta_kelahiran_persen", label("akta_kelahiran_persen"), "number", []),
-        ("program_lintas_sektor", label("program_lintas_sektor"), "number", []),
-        ("kelas_bkkbn", label("kelas_bkkbn"), "choice", models.KelasBkkbn.choices),
-        ("indeks_input", label("indeks_input"), "choice", index),
-        ("indeks_proses", label("indeks_proses"), "choice", index),
-        ("indeks_output", label("indeks_output"), "choice", index),
-    ]
-
-
-def _desa_initial(row) -> dict[str, str]:
-    """The form's text for a stored desa row (empty strings when there is no row)."""
-    if row is None:
-        return {}
-
-    def yes_no(flag: bool) -> str:
-        return "ya" if flag else "tidak"
-
-    def text(value) -> str:
-        return "" if value is None else str(value)
-
-    return {
-        "kampung_kb": yes_no(row.kampung_kb),
-        "capaian_kkbpk": yes_no(row.capaian_kkbpk),
-        "kinerja_patbm": yes_no(row.kinerja_patbm),
-        "industri_rumahan": row.industri_rumahan,
-        "akta_kelahiran_persen": format_number(row.akta_kelahiran_persen),
-        "program_lintas_sektor": str(row.program_lintas_sektor),
-        "kelas_bkkbn": row.kelas_bkkbn or "",
-        "indeks_input": text(row.indeks_input),
-        "indeks_proses": text(row.indeks_proses),
-        "indeks_output": text(row.indeks_output),
-    }
-
-
-def _desa_editable(target: Target, page: PageData, columns) -> set[str]:
-    """The desa fields this user may change (per the owner OPD of each Kampung KB criterion)."""
-    _models, _readiness, services = _kampung_kb()
-    assessment = target.assessment
-    if assessment is None or assessment.is_locked:
-        return set()
-    editable = set()
-    for name, *_rest in columns:
-        criterion = services.FIELD_CRITERION.get(name, services.DEFAULT_CRITERION)
-        if target.scope.can_edit_indicator(target.region, page.owners.get(criterion)):
-            editable.add(name)
-    return editable
-
-
-def _desa_filters(request: HttpRequest, statuses: list) -> tuple[list, dict[str, str]]:
-    kecamatan = request.GET.get("kecamatan", "")
-    status = request.GET.get("status", "")
-    chosen = statuses
-    if kecamatan:
-        chosen = [s for s in chosen if s.code.startswith(kecamatan + ".")]
-    if status in DESA_STATUS_FILTERS:
-        chosen = [s for s in chosen if DESA_STATUS_FILTERS[status](s)]
-    return chosen, {"kecamatan": kecamatan, "status": status}
-
-
-def _render_kampung_kb(
-    request: HttpRequest,
-    target: Target,
-    *,
-    rows_form: DesaRowsForm | None = None,
-    upload_form: UploadForm | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    """The Kampung KB page: summary, a filterable table of desa rows, workflow, history."""
-    _models, readiness, _services = _kampung_kb()
-    region, edition, assessment = target.region, target.edition, target.assessment
-    page = _page_data(target)
-    statuses = readiness.desa_statuses(region, assessment, edition.params)
-    summary = readiness.region_summary(
-        edition.params, len(statuses), [s.row for s in statuses if s.row is not None]
-    )
-    chosen, filters = _desa_filters(request, statuses)
-    paginator = Paginator(chosen, DESA_PAGE_SIZE)
-    page_obj = paginator.get_page(request.GET.get("page"))
-    columns = _desa_columns()
-    editable = _desa_editable(target, page, columns)
-    edit_columns = [column for column in columns if column[0] in editable]
-    codes = [s.code for s in page_obj.object_list]
-    if rows_form is None and assessment is not None and edit_columns:
-        initial: dict[str, object] = {"version": assessment.version}
-        for s in page_obj.object_list:
-            for name, value in _desa_initial(s.row).items():
-                initial[desa_field_name(s.code, name)] = value
-        rows_form = DesaRowsForm(desa_codes=codes, columns=edit_columns, initial=initial)
-    rows = []
-    for s in page_obj.object_list:
-        shown = _desa_initial(s.row)
-        cells = []
-        for name, _label, _kind, choices in columns:
-            field_name = desa_field_name(s.code, name)
-            bound = rows_form[field_name] if rows_form and field_name in rows_form.fields else None
-            text = dict(choices).get(shown.get(name, ""), shown.get(name, "")) or "—"
-            cells.append({"name": name, "field": bound, "text": text})
-        rows.append({"status": s, "cells": cells, "reasons": page.reasons.get(s.code, [])})
-    history = page.history
-    if assessment is not None:
-        history = _merge(history, _desa_history(assessment, columns))
-    kecamatan = list(region.kecamatan.order_by("code").values_list("code", "name"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = _workflow_context(target, page)
-    context.update(
-        {
-            "summary": summary,
-            "rows": rows,
-            "columns": columns,
-            "rows_form": rows_form,
-            "page_obj": page_obj,
-            "filters": filters,
-            "kecamatan_choices": kecamatan,
-            "status_choices": [
-                ("belum_ada_data", _("No data yet")),
-                ("kampung_kb", _("Designated Kampung KB")),
-                ("bukan_kampung_kb", _("Not designated")),
-                ("standar", _("Standar")),
-                ("belum_standar", _("Designated, not yet Standar")),
-                ("cikar", _("Cikar")),
-            ],
-            "query": query.urlencode(),
-            "upload_form": _upload_form(target, page, upload_form),
-            "history": history,
-            "desa_count": len(chosen),
-        }
-    )
-    return render(request, "penilaian/assessment_kampung_kb.html", context, status=status)
-
-
-def _save_desa_rows(request: HttpRequest, target: Target) -> HttpResponse:
-    _models, readiness, services = _kampung_kb()
-    scope, region, assessment = target.scope, target.region, target.assessment
-    page = _page_data(target)
-    columns = _desa_columns()
-    editable = _desa_editable(target, page, columns)
-    all_names = {name for name, *_rest in columns}
-    for key in request.POST:
-        if DESA_SEPARATOR in key:
-            name = key.rsplit(DESA_SEPARATOR, 1)[1]
-            if name in all_names and name not in editable and not assessment.is_locked:
-                raise PermissionDenied(
-                    _("This field belongs to another agency (OPD); you cannot change it.")
-                )
-    statuses = {s.code: s for s in readiness.desa_statuses(region, assessment, {})}
-    codes = [code for code in request.POST.getlist("desa") if code in statuses]
-    edit_columns = [column for column in columns if column[0] in editable]
-    initial: dict[str, object] = {}
-    for code in codes:
-        for name, value in _desa_initial(statuses[code].row).items():
-            initial[desa_field_name(code, name)] = value
-    form = DesaRowsForm(request.POST, desa_codes=codes, columns=edit_columns, initial=initial)
-    if not form.is_valid():
-        return _render_kampung_kb(request, target, rows_form=form)
-    try:
-        result = services.save_desa_rows(
-            assessment,
-            form.changed_rows(),
-            user=request.user,
-            scope=scope,
-            expected_version=form.cleaned_data["version"],
-            reason=(request.POST.get("change_reason") or "").strip(),
-        )
-    except StaleAssessment as error:
-        form.add_error(None, error.message)
-        return _render_kampung_kb(request, target, rows_form=form, status=409)
-    except services.InvalidRows as error:
-        if error.forbidden:
-            raise PermissionDenied(
-                _("This field belongs to another agency (OPD); you cannot change it.")
-            ) from None
-        for code, fields in error.errors.items():
-            for name, messages_ in fields.items():
-                key = desa_field_name(code, name)
-                for message in messages_:
-                    if key in form.fields:
-                        form.add_error(key, message)
-                    else:
-                        prefix = "" if code == NON_FIELD_ERRORS else f"{code}: "
-                        form.add_error(None, f"{prefix}{message}")
-        status = 409 if NON_FIELD_ERRORS in error.errors else 200
-        return _render_kampung_kb(request, target, rows_form=form, status=status)
-    _saved_message(request, result.changed)
-    query = request.GET.urlencode()
-    return redirect(_detail_url(target) + (f"?{query}" if query else ""))
-
-
-def _desa_history(assessment: Assessment, columns) -> list[HistoryEntry]:
-    """Changes of the desa rows, field by field (1 query)."""
-    models, _readiness, _services = _kampung_kb()
-    labels = {name: label for name, label, *_rest in columns}
-    labels["note"] = _("Note")
-    entries: list[HistoryEntry] = []
-    previous: dict[int, Any] = {}
-    for record in (
-        models.DesaRecord.history.filter(assessment_id=assessment.pk)
-        .select_related("history_user", "desa")
-        .order_by("history_date", "history_id")
-    ):
-        before = previous.get(record.id)
-        previous[record.id] = record
-        if before is not None and before.history_type == "-":
-            before = None
-        for name, label in labels.items():
-            old = getattr(before, name, None) if before is not None else None
-            new = None if record.history_type == "-" else getattr(record, name)
-            if old == new or (before is None and new in (None, "", False, 0)):
-                continue
-            entries.append(
-                HistoryEntry(
-                    record.history_date,
-                    _user_name(record.history_user),
-                    str(label),
-                    f"{record.desa.code} {record.desa.name}",
-                    _desa_text(old),
-                    _desa_text(new),
-                    record.history_change_reason or "",
-                )
-            )
-    return entries
-
-
-def _desa_text(value) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return str(value)
