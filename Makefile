@@ -31,7 +31,8 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 messages: $(STAMP)
-	DEBUG=true $(PY) manage.py makemessages -l id --no-obsolete --ignore=.venv --ignore=staticfiles
+	DEBUG=true $(PY) manage.py makemessages -l id --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=artifacts
+	$(PY) scripts/po_fill.py
 	DEBUG=true $(PY) manage.py compilemessages -l id --ignore=.venv
 
 lint: $(STAMP)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
+from django.utils.translation import gettext as _
+
 from penilaian.scoring import format_number
 
 IR_ORDER = ("tidak_ada", "pemula", "berkembang", "maju")
@@ -152,24 +154,30 @@ def missing_for_standar(row: DesaRow, t: Thresholds = DEFAULTS) -> tuple[str, ..
     """Reasons the desa is not yet Standar, then what Cikar additionally lacks; () when Cikar."""
     reasons = []
     if not row.kampung_kb:
-        reasons.append("Belum ditetapkan sebagai Kampung KB.")
+        reasons.append(_("Not yet designated as a Kampung KB."))
     if not row.capaian_kkbpk:
-        reasons.append("Capaian KKBPK belum tercapai.")
+        reasons.append(_("KKBPK programme results not yet achieved."))
     if not row.kinerja_patbm:
-        reasons.append("Kinerja PATBM belum memenuhi.")
+        reasons.append(_("PATBM performance not yet sufficient."))
     if ir_rank(row.industri_rumahan) < ir_rank(t.industri_rumahan_min):
         current = IR_LABELS.get(row.industri_rumahan, row.industri_rumahan)
         wanted = IR_LABELS[t.industri_rumahan_min]
-        reasons.append(f"Industri Rumahan minimal tahap {wanted} (saat ini: {current}).")
+        reasons.append(
+            _("Home industry at least at stage {wanted} (now: {current}).").format(
+                wanted=wanted, current=current
+            )
+        )
     if not row.akta_kelahiran_persen > t.akta_min_persen:
         reasons.append(
-            f"Cakupan akta kelahiran harus di atas {format_number(t.akta_min_persen)}% "
-            f"(saat ini {format_number(row.akta_kelahiran_persen)}%)."
+            _("Birth certificate coverage must be above {min}% (now {now}%).").format(
+                min=format_number(t.akta_min_persen), now=format_number(row.akta_kelahiran_persen)
+            )
         )
     if row.program_lintas_sektor < t.lintas_sektor_min:
         reasons.append(
-            f"Program lintas sektor minimal {t.lintas_sektor_min} "
-            f"(saat ini {row.program_lintas_sektor})."
+            _("At least {min} cross-sector programme(s) (now {now}).").format(
+                min=t.lintas_sektor_min, now=row.program_lintas_sektor
+            )
         )
     return tuple(reasons)
 
@@ -208,32 +216,38 @@ def validate_row(row: Mapping[str, object]) -> dict[str, str]:
     errors: dict[str, str] = {}
     for name in ("industri_rumahan", "akta_kelahiran_persen", "program_lintas_sektor"):
         if name in row and row[name] in (None, ""):
-            errors[name] = "Wajib diisi."
+            errors[name] = _("Required.")
     value = row.get("industri_rumahan")
     if "industri_rumahan" not in errors and value is not None and value not in IR_ORDER:
-        errors["industri_rumahan"] = (
-            "Industri Rumahan harus salah satu dari: " + ", ".join(IR_ORDER) + "."
+        errors["industri_rumahan"] = _("Home industry must be one of: {choices}.").format(
+            choices=", ".join(IR_ORDER)
         )
     if "akta_kelahiran_persen" not in errors and row.get("akta_kelahiran_persen") is not None:
         number = _number_or_none(row["akta_kelahiran_persen"])
         if number is None or not 0 <= number <= 100:
-            errors["akta_kelahiran_persen"] = "Persentase akta kelahiran harus antara 0 dan 100."
+            errors["akta_kelahiran_persen"] = _(
+                "Birth certificate percentage must be between 0 and 100."
+            )
     if "program_lintas_sektor" not in errors and row.get("program_lintas_sektor") is not None:
         number = _number_or_none(row["program_lintas_sektor"])
         if number is None or number != number.to_integral_value():
-            errors["program_lintas_sektor"] = "Jumlah program lintas sektor harus bilangan bulat."
+            errors["program_lintas_sektor"] = _(
+                "The number of cross-sector programmes must be a whole number."
+            )
         elif number < 0:
-            errors["program_lintas_sektor"] = "Jumlah program lintas sektor tidak boleh negatif."
+            errors["program_lintas_sektor"] = _(
+                "The number of cross-sector programmes cannot be negative."
+            )
     for name in ("indeks_input", "indeks_proses", "indeks_output"):
         if row.get(name) in (None, ""):
             continue
         number = _number_or_none(row[name])
         if number not in (1, 2, 3, 4):
-            errors[name] = "Indeks harus bilangan bulat 1–4."
+            errors[name] = _("An index must be a whole number 1–4.")
     kelas = row.get("kelas_bkkbn")
     if kelas not in (None, "") and kelas not in tuple(BkkbnClass):
-        errors["kelas_bkkbn"] = (
-            "Kelas BKKBN harus salah satu dari: " + ", ".join(c.value for c in BkkbnClass) + "."
+        errors["kelas_bkkbn"] = _("BKKBN class must be one of: {choices}.").format(
+            choices=", ".join(c.value for c in BkkbnClass)
         )
     return errors
 

@@ -7,7 +7,8 @@ An indicator's stored value is a ``Decimal`` (or ``None`` when unanswered):
 - ``score``: the points themselves, 0 to ``max_score``;
 - ``yesno``: 1 (yes, worth ``max_score``) or 0 (no).
 
-User-facing messages are plain Bahasa Indonesia strings; the Django layer translates them.
+User-facing messages are English message ids passed through ``gettext`` (no settings are read
+here; the active language, Bahasa Indonesia by default, picks the translation).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from enum import StrEnum
+
+from django.utils.translation import gettext as _
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -111,25 +114,27 @@ def format_number(value: Decimal) -> str:
 
 
 def validate_value(spec: IndicatorSpec, value: Decimal | int | None) -> str | None:
-    """None when ``value`` may be stored for ``spec``, else the reason in Bahasa Indonesia."""
+    """None when ``value`` may be stored for ``spec``, else the reason (translated)."""
     if value is None:
         return None
     number = _as_number(value)
     if number is None:
-        return "Nilai harus berupa angka."
+        return _("The value must be a number.")
     if spec.kind == Kind.LADDER:
         allowed = sorted({option.points for option in spec.options})
         if number not in allowed:
             choices = ", ".join(format_number(points) for points in allowed)
-            return f"Nilai {format_number(number)} tidak ada dalam pilihan ({choices})."
+            return _("Value {value} is not one of the options ({choices}).").format(
+                value=format_number(number), choices=choices
+            )
     elif spec.kind == Kind.PERCENT:
         if not ZERO <= number <= HUNDRED:
-            return "Persentase harus antara 0 dan 100."
+            return _("A percentage must be between 0 and 100.")
     elif spec.kind == Kind.SCORE:
         if not ZERO <= number <= spec.max_score:
-            return f"Nilai di luar rentang 0–{format_number(spec.max_score)}."
+            return _("Value outside the range 0–{max}.").format(max=format_number(spec.max_score))
     elif number not in (ZERO, Decimal(1)):
-        return "Isian harus ya atau tidak."
+        return _("The answer must be yes or no.")
     return None
 
 
@@ -326,7 +331,7 @@ def _steps(spec: IndicatorSpec) -> list[tuple[Decimal, str, Decimal]]:
     if spec.kind == Kind.LADDER:
         return sorted(((o.points, o.label, o.points) for o in spec.options), key=lambda s: s[0])
     if spec.kind == Kind.YESNO:
-        return [(Decimal(1), "Ya", spec.max_score)]
+        return [(Decimal(1), _("Yes"), spec.max_score)]
     steps = {(_band_min(o), f"≥ {format_number(_band_min(o))}%") for o in spec.options}
     return sorted((value, label, points(spec, value)) for value, label in steps)
 
