@@ -1,13 +1,556 @@
-"""Cross-programme pages."""
+"""Cross-programme pages: province dashboard, region page, programme pages, public page, exports.
+
+Every page reads its numbers with one readiness call (``dashboard.readiness``) plus a fixed set of
+helper reads (``dashboard.queries``); none loops over regions, desa or years with a query each.
+What those reads compute is cached under a fingerprint of the data (``queries.data_stamp``), so
+a save shows on the next request. Every list goes through the user's scope; a region out of
+scope is a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
-from regions.scoping import scope_for
+from dashboard import charts, exports
+from dashboard.queries import (
+    DESA_PER_PAGE,
+    DESA_STATUSES,
+    GroupName,
+    RecapRow,
+    Stamp,
+    YearChoice,
+    award_lines,
+    cached,
+    choose_year,
+    data_stamp,
+    desa_table,
+    group_names,
+    indicator_matrix,
+    level_counts,
+    missing_evidence,
+    opd_names,
+    paginate_regions,
+    recap_rows,
+    score_trend,
+    workflow_history,
+)
+from dashboard.readiness import RegionReadiness, readiness_for_region, readiness_for_year
+from penilaian.models import Level, Program
+from regions.models import Region
+from regions.scoping import Scope, scope_for
+from sinergitas.queries import meetings_for_region
+
+DASHBOARD_PAGE_SIZE = 25
+PROGRAMME_PAGE_SIZE = 20
 
 
+# --- shared pieces ----------------------------------------------------------------------------
+
+
+def levels_of(year: int | None) -> dict[str, list[charts.Band]]:
+    """APE categories and KLA predicates of the year's editions, lowest first (1 query)."""
+    levels: dict[str, list[charts.Band]] = {Program.APE: [], Program.KLA: []}
+    if year is None:
+        return levels
+    rows = (
+        Level.objects.filter(edition__year=year, edition__program__in=list(levels))
+        .order_by("edition__program", "order")
+        .values_list("edition__program", "name", "lower_bound")
+    )
+    for program, name, bound in rows:
+        levels[program].append(charts.Band(name, bound))
+    return levels
+
+
+def _stamp(request: HttpRequest) -> Stamp:
+    """The data fingerprints, read once per request."""
+    if not hasattr(request, "_dashboard_stamp"):
+        request._dashboard_stamp = data_stamp()
+    return request._dashboard_stamp
+
+
+def _none_labels() -> dict[str, str]:
+    """What a region below the lowest category/predicate shows instead of a level."""
+    return {
+        "APE_NONE": _("no category"),
+        "KLA_NONE": _("no predicate"),
+        "NONE_LABEL": _("below the lowest level"),
+    }
+
+
+def _query_string(request: HttpRequest, **changes: object) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return params.urlencode()
+
+
+def _map(rows: list[RecapRow], linked: bool, bands: list[charts.Band]):
+    """The KLA map of the regions shown (linked to their pages for logged-in users)."""
+    levels = [band.label for band in bands]
+    regions = []
+    for row in rows:
+        kla = row.kla
+        if kla.result is None:
+            label, index = _("no data"), 0
+        elif kla.level is None:
+            label, index = _("below %(level)s") % {"level": levels[0] if levels else "—"}, 0
+        else:
+            label, index = kla.level.name, kla.level.order
+        url = reverse("dashboard:region", args=[row.code]) if linked else None
+        regions.append(charts.MapRegion(row.code, row.name, label, index, url))
+    return charts.map_svg(
+        regions,
+        levels,
+        title=_("KLA predicate per regency/city"),
+        none_label=_("no predicate / no data"),
+        out_of_scope_label=_("outside your scope"),
+    )
+
+
+def _trend_charts(
+    rows: list[RecapRow],
+    totals: dict[tuple[str, int, int], Decimal],
+    levels: dict[str, list[charts.Band]],
+) -> dict[str, object]:
+    """KLA and APE totals over the years: lines per region (the average for many regions), each
+    chart followed by a table of the same numbers."""
+    years = sorted({key[2] for key in totals})
+    averaged = len(rows) > charts.MAX_SERIES
+    items = []
+    for program, top in ((Program.KLA, Decimal(1000)), (Program.APE, Decimal(100))):
+        series = [
+            charts.Series(
+                row.name, {y: totals.get((program, row.readiness.region_id, y)) for y in years}
+            )
+            for row in rows
+        ]
+        shown = (
+            [charts.average_series(series, years, _("Average of the regions shown"))]
+            if averaged
+            else series
+        )
+        label = Program(program).label
+        svg = (
+            charts.trend_svg(
+                shown,
+                years,
+                top,
+                title=_("%(programme)s total per year") % {"programme": label},
+                bands=levels[program],
+            )
+            if years
+            else ""
+        )
+        table = [
+            (row, [line.values.get(y) for y in years])
+            for row, line in zip(rows, series, strict=True)
+        ]
+        items.append({"program": program, "label": label, "svg": svg, "table": table})
+    return {"years": years, "averaged": averaged, "charts": items}
+
+
+# --- the recap of a page of regions -----------------------------------------------------------
+
+
+@dataclass
+class Recap:
+    """A year, one page of regions and their readiness rows: the core of every recap page."""
+
+    choice: YearChoice
+    page: Page
+    regions: list[Region]
+    rows: list[RecapRow] = field(default_factory=list)
+    names: dict[str, tuple[GroupName, ...]] = field(default_factory=dict)
+    levels: dict[str, list[charts.Band]] = field(default_factory=dict)
+    totals: dict[tuple[str, int, int], Decimal] = field(default_factory=dict)
+
+    @property
+    def year(self) -> int | None:
+        return self.choice.year
+
+
+def _page_data(
+    year: int, regions: list[Region], stamp: Stamp, *, verified_only: bool, trend: bool
+) -> dict[str, object]:
+    """Readiness rows, group names, levels and (optionally) the trend of a page of regions."""
+    readiness = readiness_for_year(year, regions, verified_only=verified_only)
+    names = group_names(year)
+    totals = {}
+    if trend:
+        totals = score_trend(
+            [region.pk for region in regions],
+            verified_only=verified_only,
+            catalog_stamp=stamp.catalog,
+        )
+    return {
+        "rows": recap_rows(readiness, names),
+        "names": names,
+        "levels": levels_of(year),
+        "totals": totals,
+    }
+
+
+def recap_for(
+    request: HttpRequest,
+    regions_qs,
+    *,
+    per_page: int | None,
+    verified_only: bool = False,
+    trend: bool = False,
+) -> Recap:
+    """The requested year and page of ``regions_qs`` with their (cached) readiness rows.
+
+    ``per_page=None`` takes every region (exports).
+    """
+    choice = choose_year(request.GET.get("tahun"), regions_qs, verified_only=verified_only)
+    if per_page is None:
+        regions = list(regions_qs.order_by("code"))
+        page = Paginator(regions, max(len(regions), 1)).get_page(1)
+    else:
+        page, regions = paginate_regions(regions_qs, request.GET.get("hal"), per_page)
+    recap = Recap(choice, page, regions)
+    if choice.year is not None and regions:
+        key = ("recap", choice.year, tuple(r.pk for r in regions), verified_only, trend)
+        stamp = _stamp(request)
+        data = cached(
+            stamp.data,
+            key,
+            lambda: _page_data(
+                choice.year, regions, stamp, verified_only=verified_only, trend=trend
+            ),
+        )
+        recap.rows, recap.names = data["rows"], data["names"]
+        recap.levels, recap.totals = data["levels"], data["totals"]
+    else:
+        recap.levels = levels_of(None)
+    return recap
+
+
+def _context(request: HttpRequest, recap: Recap) -> dict[str, object]:
+    return {
+        "choice": recap.choice,
+        "year": recap.year,
+        "years": recap.choice.years,
+        "year_error": recap.choice.error,
+        "page": recap.page,
+        "regions": recap.regions,
+        "rows": recap.rows,
+        "ape_names": recap.names.get(Program.APE, ()),
+        "kla_names": recap.names.get(Program.KLA, ()),
+        "page_query": _query_string(request, hal=None),
+        "export_query": _query_string(request, hal=None, desa_hal=None),
+        "keep": [(k, v) for k, v in request.GET.items() if k not in ("tahun", "hal", "desa_hal")],
+        **_none_labels(),
+    }
+
+
+# --- province dashboard -----------------------------------------------------------------------
+
+
+@require_GET
 @login_required
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
+    """The province dashboard: one row per kab/kota in scope for a year, trend and map."""
     scope = scope_for(request.user)
-    regions = scope.regions()
-    return render(request, "dashboard/home.html", {"regions": regions})
+    recap = recap_for(request, scope.regions(), per_page=DASHBOARD_PAGE_SIZE, trend=True)
+    context = _context(request, recap)
+    context.update(
+        {
+            "trend": _trend_charts(recap.rows, recap.totals, recap.levels),
+            "map": _map(recap.rows, True, recap.levels[Program.KLA]),
+            "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
+            "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
+        }
+    )
+    return render(request, "dashboard/home.html", context)
+
+
+# --- one region -------------------------------------------------------------------------------
+
+
+def _region_year(readiness: list[RegionReadiness], raw: str | None) -> tuple[int | None, str]:
+    """The requested year if it has an edition, else the latest year with any data."""
+    years = [item.year for item in readiness]
+    error = ""
+    if raw not in (None, ""):
+        if raw.strip().isdigit() and int(raw) in years:
+            return int(raw), error
+        error = _("There is no data for year %(year)s; showing the latest year with data.") % {
+            "year": raw.strip()[:10]
+        }
+    with_data = [
+        item.year
+        for item in readiness
+        if item.ape.result or item.kla.result or item.kampung_kb.summary
+    ]
+    if with_data:
+        return max(with_data), error
+    return (max(years) if years else None), error
+
+
+def _region_year_data(
+    region: Region, readiness: list[RegionReadiness], year: int | None, stamp: Stamp
+) -> dict:
+    """What the region page shows besides the readiness: names, OPD, awards, evidence."""
+    return {
+        "names": group_names(year) if year else {},
+        "levels": levels_of(year),
+        "owners": opd_names(region),
+        "awards": award_lines(region, readiness),
+        "missing": missing_evidence(region, year, stamp.catalog) if year else [],
+    }
+
+
+def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
+    scope = scope_for(request.user)
+    region = scope.get_region_or_404(code)
+    stamp = _stamp(request)
+    readiness = cached(stamp.data, ("region", region.pk), lambda: readiness_for_region(region))
+    year, error = _region_year(readiness, request.GET.get("tahun"))
+    data = cached(
+        stamp.data,
+        ("region-year", region.pk, year),
+        lambda: _region_year_data(region, readiness, year, stamp),
+    )
+    names = data["names"]
+    current = next((item for item in readiness if item.year == year), None)
+    over_years = recap_rows(readiness, names)
+    with_data = [row for row in over_years if row.ape.result or row.kla.result or row.kkb_summary]
+    context = {
+        "scope": scope,
+        "region": region,
+        "year": year,
+        "year_error": error,
+        "years": sorted((item.year for item in readiness), reverse=True),
+        "row": recap_rows([current], names)[0] if current else None,
+        "over_years": with_data or over_years,
+        "ape_names": names.get(Program.APE, ()),
+        "kla_names": names.get(Program.KLA, ()),
+        "owners": data["owners"],
+        "awards": data["awards"],
+        "missing": data["missing"],
+        "links": {
+            program: reverse("penilaian:assessment_detail", args=[program, region.code, year])
+            for program in Program.values
+        }
+        if year
+        else {},
+        **_none_labels(),
+    }
+    for program, top in ((Program.KLA, Decimal(1000)), (Program.APE, Decimal(100))):
+        scores = {
+            item.year: getattr(item, program).result.score
+            for item in readiness
+            if getattr(item, program).result is not None
+        }
+        context[f"{program}_chart"] = (
+            charts.trend_svg(
+                [charts.Series(region.name, scores)],
+                sorted(scores),
+                top,
+                title=_("%(programme)s total per year") % {"programme": Program(program).label},
+                bands=data["levels"][program],
+            )
+            if scores
+            else ""
+        )
+    return context
+
+
+@require_GET
+@login_required
+def region(request: HttpRequest, kode: str) -> HttpResponse:
+    """One region over the years: numbers, gaps, evidence, awards, workflow, meetings."""
+    context = _region_context(request, kode)
+    context["history"] = workflow_history(context["region"])
+    context["meetings"] = list(meetings_for_region(context["region"], context["scope"])[:20])
+    return render(request, "dashboard/region.html", context)
+
+
+@require_GET
+@login_required
+def region_print(request: HttpRequest, kode: str) -> HttpResponse:
+    """The printable one-pager (A4) of one region for a year."""
+    context = _region_context(request, kode)
+    meetings = list(meetings_for_region(context["region"], context["scope"])[:20])
+    context["open_followups"] = [f for m in meetings for f in m.open_followups][:5]
+    return render(request, "dashboard/region_print.html", context)
+
+
+# --- programme pages --------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def ape(request: HttpRequest) -> HttpResponse:
+    """APE: the 7 prerequisites × regions for a year."""
+    scope = scope_for(request.user)
+    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
+    return render(request, "dashboard/ape.html", _context(request, recap))
+
+
+@require_GET
+@login_required
+def kla(request: HttpRequest) -> HttpResponse:
+    """KLA: the 6 groups × regions, and every indicator across the regions shown."""
+    scope = scope_for(request.user)
+    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
+    context = _context(request, recap)
+    context["indicators"] = (
+        cached(
+            _stamp(request).data,
+            ("kla-indicators", recap.year, tuple(r.pk for r in recap.regions)),
+            lambda: indicator_matrix(
+                Program.KLA, recap.year, recap.regions, _stamp(request).catalog
+            ),
+        )
+        if recap.year
+        else []
+    )
+    return render(request, "dashboard/kla.html", context)
+
+
+def _kampung_kb_filters(request: HttpRequest, scope: Scope) -> tuple[Region | None, str, str]:
+    """The region (404 out of scope), kecamatan code and status filters of the Kampung KB page."""
+    code = request.GET.get("wilayah", "").strip()
+    region_obj = None
+    if code:
+        region_obj = scope.get_region_or_404(code)
+    elif scope.region_id is not None:
+        region_obj = scope.regions().first()
+    kecamatan = request.GET.get("kecamatan", "").strip()[:8]
+    status = request.GET.get("status", "").strip()
+    if status not in DESA_STATUSES:
+        status = ""
+    return region_obj, kecamatan, status
+
+
+def _desa_table(
+    request: HttpRequest, region_obj: Region | None, year: int | None, kecamatan: str, status: str
+):
+    if region_obj is None or year is None:
+        return None
+    return cached(
+        _stamp(request).data,
+        ("desa", region_obj.pk, year, kecamatan, status),
+        lambda: desa_table(region_obj, year, kecamatan=kecamatan or None, status=status or None),
+    )
+
+
+@require_GET
+@login_required
+def kampung_kb(request: HttpRequest) -> HttpResponse:
+    """Kampung KB per region, then — for one region — per kecamatan and desa, with filters."""
+    scope = scope_for(request.user)
+    region_obj, kecamatan, status = _kampung_kb_filters(request, scope)
+    recap = recap_for(request, scope.regions(), per_page=DASHBOARD_PAGE_SIZE)
+    table = _desa_table(request, region_obj, recap.year, kecamatan, status)
+    context = _context(request, recap)
+    context.update(
+        {
+            "selected_region": region_obj,
+            "kecamatan": kecamatan,
+            "status": status,
+            "statuses": [
+                ("cikar", _("Cikar")),
+                ("standar", _("Standar (not yet Cikar)")),
+                ("kampung_kb", _("Kampung KB (not yet Standar)")),
+                ("bukan", _("Not a Kampung KB")),
+            ],
+            "table": table,
+            "desa_page": (
+                Paginator(table.desa, DESA_PER_PAGE).get_page(request.GET.get("desa_hal"))
+                if table
+                else None
+            ),
+            "desa_query": _query_string(request, desa_hal=None),
+        }
+    )
+    return render(request, "dashboard/kampung_kb.html", context)
+
+
+# --- public page ------------------------------------------------------------------------------
+
+
+@require_GET
+def public(request: HttpRequest) -> HttpResponse:
+    """Verified results per region and year, for anyone: no drafts, notes, documents or names."""
+    regions_qs = Region.objects.exclude(kind=Region.Kind.PROVINSI)
+    recap = recap_for(
+        request, regions_qs, per_page=DASHBOARD_PAGE_SIZE, verified_only=True, trend=True
+    )
+    context = _context(request, recap)
+    context.update(
+        {
+            "trend": _trend_charts(recap.rows, recap.totals, recap.levels),
+            "map": _map(recap.rows, False, recap.levels[Program.KLA]),
+        }
+    )
+    return render(request, "dashboard/public.html", context)
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def _export_recap(request: HttpRequest) -> tuple[Scope, Recap]:
+    """Every region in scope (not one page) for the requested year."""
+    scope = scope_for(request.user)
+    recap = recap_for(request, scope.regions(), per_page=None)
+    if recap.year is None:
+        raise Http404(_("There is no edition yet."))
+    return scope, recap
+
+
+@require_GET
+@login_required
+def export_recap(request: HttpRequest) -> HttpResponse:
+    """The province recap as xlsx (regions in scope)."""
+    _scope, recap = _export_recap(request)
+    sheet = exports.recap_sheet(recap.rows, recap.year)
+    return exports.xlsx_response(f"rekap-{recap.year}.xlsx", [sheet])
+
+
+@require_GET
+@login_required
+def export_ape(request: HttpRequest) -> HttpResponse:
+    """The APE table as xlsx."""
+    _scope, recap = _export_recap(request)
+    sheet = exports.ape_sheet(recap.rows, recap.names.get(Program.APE, ()), recap.year)
+    return exports.xlsx_response(f"ape-{recap.year}.xlsx", [sheet])
+
+
+@require_GET
+@login_required
+def export_kla(request: HttpRequest) -> HttpResponse:
+    """The KLA tables (groups and indicators) as xlsx."""
+    _scope, recap = _export_recap(request)
+    indicators = indicator_matrix(Program.KLA, recap.year, recap.regions, _stamp(request).catalog)
+    sheets = exports.kla_sheets(
+        recap.rows, recap.names.get(Program.KLA, ()), indicators, recap.regions, recap.year
+    )
+    return exports.xlsx_response(f"kla-{recap.year}.xlsx", sheets)
+
+
+@require_GET
+@login_required
+def export_kampung_kb(request: HttpRequest) -> HttpResponse:
+    """Kampung KB per region, and per kecamatan and desa for ``?wilayah=`` (filters applied)."""
+    scope, recap = _export_recap(request)
+    region_obj, kecamatan, status = _kampung_kb_filters(request, scope)
+    table = _desa_table(request, region_obj, recap.year, kecamatan, status)
+    return exports.xlsx_response(
+        f"kampung-kb-{recap.year}.xlsx", exports.kampung_kb_sheets(recap.rows, table, recap.year)
+    )

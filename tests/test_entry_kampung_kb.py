@@ -112,7 +112,13 @@ def test_a_stale_desa_save_is_refused(client, koordinator_bangka):
     )
 
     assert response.status_code == 409
-    assert gettext("Someone else changed this assessment in the meantime.") in response.text
+    assert (
+        gettext(
+            "Someone else changed this assessment in the meantime. Reload the page and enter "
+            "your changes again."
+        )
+        in response.text
+    )
     assert records() == {BATU_RUSA: (True, D(90), 2)}
 
 

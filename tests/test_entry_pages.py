@@ -210,7 +210,13 @@ def test_a_stale_save_is_refused_with_a_message_and_never_overwrites(
     response = post(client, koordinator_bangka, {"v_KLA-3-02": "60"}, version=1)
 
     assert response.status_code == 409
-    assert gettext("Someone else changed this assessment in the meantime.") in response.text
+    assert (
+        gettext(
+            "Someone else changed this assessment in the meantime. Reload the page and enter "
+            "your changes again."
+        )
+        in response.text
+    )
     assert stored(assessment) == {"KLA-3-02": D(30)}
     assert Assessment.objects.get(pk=assessment.pk).version == 2
 

@@ -1,0 +1,712 @@
+"""Read models of the dashboard screens, each built with a constant number of queries.
+
+The numbers come from THE readiness read (``dashboard.readiness``); this module adds what a
+screen needs around it — the year to show, group names, the trend over the years, indicator
+values across regions, the desa list, workflow history — always by sets, never per row, and
+turns the readiness dataclasses into rows that the templates and the xlsx exports both read, so
+that a page and its export show the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from dashboard.readiness import ProgramReadiness, RegionReadiness
+from kampung_kb.readiness import DesaStatus, desa_statuses, thresholds_for
+from kampung_kb.scoring import RegionSummary, summarize
+from penilaian import scoring
+from penilaian.models import Answer, Assessment, Edition, Group, Program, WorkflowEvent
+from penilaian.queries import (
+    AwardInfo,
+    CatalogData,
+    assessments_for,
+    load_assessments,
+    load_awards,
+    load_catalog_map,
+    verified,
+)
+from prasyarat.scoring import ApeResult
+from regions.models import Opd, OpdKind, Region
+
+# Short labels of the groups, shown next to their marks and bars (full names in the legend).
+GROUP_ABBR = {
+    (Program.APE, "komitmen"): "KOM",
+    (Program.APE, "kebijakan"): "KEB",
+    (Program.APE, "kelembagaan"): "KEL",
+    (Program.APE, "sumber_daya"): "SDA",
+    (Program.APE, "data_terpilah"): "DAT",
+    (Program.APE, "alat_analisis"): "ALA",
+    (Program.APE, "partisipasi_masyarakat"): "PAR",
+    (Program.KLA, "kelembagaan"): "KL",
+    (Program.KLA, "klaster_1"): "K1",
+    (Program.KLA, "klaster_2"): "K2",
+    (Program.KLA, "klaster_3"): "K3",
+    (Program.KLA, "klaster_4"): "K4",
+    (Program.KLA, "klaster_5"): "K5",
+}
+REGIONS_PER_PAGE = 50
+DESA_PER_PAGE = 100
+
+
+def group_abbr(program: str, code: str) -> str:
+    """The short label of a group: the known abbreviation, else its first letters."""
+    return GROUP_ABBR.get((program, code), code.replace("_", "")[:3].upper())
+
+
+# --- cached page data -------------------------------------------------------------------------
+
+CACHE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Fingerprints of the data: ``data`` of everything, ``catalog`` of the catalogs only."""
+
+    data: str
+    catalog: str
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha1(repr(value).encode(), usedforsecurity=False).hexdigest()[:20]
+
+
+def data_stamp() -> Stamp:
+    """Fingerprints of everything the readiness numbers are computed from (1 query).
+
+    Every write path of assessment data (values, desa rows, workflow, import) bumps the
+    assessment's ``version`` and ``updated_at``; the history tables, the admin log (catalog,
+    awards and OPD edits), the migrations table (reference data) and the size of the desa list
+    catch the rest. Cached page data is keyed on it, so a change shows on the next request. The
+    one change it does not see is a desa moved to another kecamatan by an import: that shows
+    with the next data change, at the latest after ``CACHE_SECONDS``. The catalog fingerprint
+    (admin log, migrations, sizes of the catalog tables) changes only when a catalog may have.
+    """
+    from django.contrib.admin.models import LogEntry
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from kampung_kb.models import DesaRecord
+    from penilaian.models import (
+        AwardResult,
+        EvidenceLink,
+        Indicator,
+        IndicatorOwner,
+        Level,
+    )
+    from regions.models import Desa
+
+    def sub(aggregate: str, model) -> str:
+        # Identifiers from the models' metadata, quoted; no user input reaches this SQL.
+        return "".join(("(SELECT ", aggregate, " FROM ", qn(model._meta.db_table), ")"))
+
+    qn = connection.ops.quote_name
+    catalog_parts = [
+        sub("MAX(id)", LogEntry),
+        sub("COUNT(*)", MigrationRecorder.Migration),
+        sub("COUNT(*)", Edition),
+        sub("COUNT(*)", Group),
+        sub("COUNT(*)", Indicator),
+        sub("COUNT(*)", Level),
+    ]
+    data_parts = [
+        sub("COUNT(*)", Assessment),
+        sub("MAX(updated_at)", Assessment),
+        sub("SUM(version)", Assessment),
+        sub("MAX(history_id)", Answer.history.model),
+        sub("MAX(history_id)", DesaRecord.history.model),
+        sub("MAX(history_id)", EvidenceLink.history.model),
+        sub("MAX(history_id)", IndicatorOwner.history.model),
+        sub("COUNT(*)", EvidenceLink),
+        sub("COUNT(*)", AwardResult),
+        sub("COUNT(*)", Desa),
+        sub("MAX(id)", Desa),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(catalog_parts + data_parts))
+        row = cursor.fetchone()
+    catalog = row[: len(catalog_parts)]
+    return Stamp(data=_digest(row), catalog="c" + _digest(catalog))
+
+
+def cached(stamp: str, parts: tuple, compute):
+    """``compute()``, or its result cached under ``parts`` for the fingerprint ``stamp``."""
+    key = f"dashboard:{stamp}:{_digest(parts)}:{get_language()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
+
+
+def catalog_map(
+    programs: tuple[str, ...], years: Sequence[int] | None, catalog_stamp: str | None = None
+) -> dict[tuple[str, int], CatalogData]:
+    """``penilaian.queries.load_catalog_map``, cached under the catalog fingerprint if given."""
+    if catalog_stamp is None:
+        return load_catalog_map(programs, years)
+    years_key = None if years is None else tuple(years)
+    return cached(
+        catalog_stamp, ("catalogs", programs, years_key), lambda: load_catalog_map(programs, years)
+    )
+
+
+# --- the year ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearChoice:
+    """The year shown, the years that can be chosen (newest first) and why a request was refused."""
+
+    year: int | None
+    years: tuple[int, ...]
+    error: str | None = None
+
+
+def choose_year(
+    raw: str | None, regions: QuerySet[Region], *, verified_only: bool = False
+) -> YearChoice:
+    """The requested ``?tahun=`` if it has an edition, else the latest year with data (2 queries).
+
+    "Latest year with data" is the newest edition year in which a region of ``regions`` has an
+    assessment (verified, for the public page); without any, the newest edition year up to this
+    year. A bad value is refused with a message and changes nothing else.
+    """
+    years = tuple(Edition.objects.order_by("-year").values_list("year", flat=True).distinct())
+    error = None
+    if raw not in (None, ""):
+        year = int(raw) if raw.strip().isdigit() else None
+        if year in years:
+            return YearChoice(year, years)
+        error = _("There is no data for year %(year)s; showing the latest year with data.") % {
+            "year": raw.strip()[:10]
+        }
+    assessments = Assessment.objects.filter(region__in=regions)
+    if verified_only:
+        assessments = assessments.filter(status=Assessment.Status.VERIFIED)
+    latest = assessments.aggregate(latest=Max("edition__year"))["latest"]
+    if latest is None:
+        this_year = timezone.localdate().year
+        latest = next((year for year in years if year <= this_year), years[0] if years else None)
+    return YearChoice(latest, years, error)
+
+
+def paginate_regions(
+    regions: QuerySet[Region], page: str | None, per_page: int = REGIONS_PER_PAGE
+) -> tuple[Page, list[Region]]:
+    """One page of the scoped regions (2 queries: count and rows); bad page numbers → page 1."""
+    paginator = Paginator(regions.order_by("code"), per_page)
+    page_obj = paginator.get_page(page)
+    return page_obj, list(page_obj.object_list)
+
+
+# --- group names ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupName:
+    """A prerequisite or cluster: code, short label, full name and its maximum points."""
+
+    program: str
+    code: str
+    abbr: str
+    name: str
+    max_score: Decimal
+
+
+def group_names(year: int, programs: Iterable[str] = (Program.APE, Program.KLA)):
+    """The groups of the year's editions, per programme in order (1 query)."""
+    names: dict[str, list[GroupName]] = defaultdict(list)
+    rows = (
+        Group.objects.filter(edition__year=year, edition__program__in=tuple(programs))
+        .order_by("edition__program", "order")
+        .values_list("edition__program", "code", "name", "max_score")
+    )
+    for program, code, name, max_score in rows:
+        names[program].append(GroupName(program, code, group_abbr(program, code), name, max_score))
+    return {program: tuple(items) for program, items in names.items()}
+
+
+# --- recap rows (province dashboard, programme pages, exports) -------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCell:
+    """One prerequisite (with its state) or KLA group of one region."""
+
+    code: str
+    abbr: str
+    name: str
+    score: Decimal
+    max_score: Decimal
+    state: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Data completeness of one programme: answered, backed by evidence and verified."""
+
+    total: int
+    answered: int
+    with_evidence: int
+    verified: int
+
+
+@dataclass(frozen=True)
+class RecapRow:
+    """Everything one region's row shows, read from its :class:`RegionReadiness`."""
+
+    readiness: RegionReadiness
+    ape_groups: tuple[GroupCell, ...]
+    kla_groups: tuple[GroupCell, ...]
+
+    @property
+    def code(self) -> str:
+        return self.readiness.region_code
+
+    @property
+    def name(self) -> str:
+        return self.readiness.region_name
+
+    @property
+    def ape(self) -> ProgramReadiness:
+        return self.readiness.ape
+
+    @property
+    def kla(self) -> ProgramReadiness:
+        return self.readiness.kla
+
+    @property
+    def kkb(self):
+        return self.readiness.kampung_kb
+
+    @property
+    def kkb_summary(self) -> RegionSummary | None:
+        return self.readiness.kampung_kb.summary
+
+    @property
+    def ape_progress(self) -> Progress | None:
+        return _progress(self.readiness.ape)
+
+    @property
+    def kla_progress(self) -> Progress | None:
+        return _progress(self.readiness.kla)
+
+
+def _progress(part: ProgramReadiness) -> Progress | None:
+    done = part.completeness
+    if done is None:
+        return None
+    verified = done.answered if part.status == Assessment.Status.VERIFIED else 0
+    return Progress(done.total, done.answered, done.with_evidence, verified)
+
+
+def _cells(program: str, part: ProgramReadiness, names: Sequence[GroupName]) -> tuple:
+    by_code = {name.code: name for name in names}
+    if part.result is None:
+        return tuple(
+            GroupCell(name.code, name.abbr, name.name, Decimal(0), name.max_score, None)
+            for name in names
+        )
+    groups = part.result.prerequisites if isinstance(part.result, ApeResult) else part.result.groups
+    cells = []
+    for group in groups:
+        name = by_code.get(group.code)
+        cells.append(
+            GroupCell(
+                code=group.code,
+                abbr=name.abbr if name else group_abbr(program, group.code),
+                name=name.name if name else group.code,
+                score=group.score,
+                max_score=group.max_score,
+                state=str(getattr(group, "state", "")) or None,
+            )
+        )
+    return tuple(cells)
+
+
+def recap_rows(
+    readiness: Iterable[RegionReadiness], names: Mapping[str, Sequence[GroupName]]
+) -> list[RecapRow]:
+    """Rows for the recap tables, in the readiness order (by region code)."""
+    return [
+        RecapRow(
+            readiness=item,
+            ape_groups=_cells(Program.APE, item.ape, names.get(Program.APE, ())),
+            kla_groups=_cells(Program.KLA, item.kla, names.get(Program.KLA, ())),
+        )
+        for item in readiness
+    ]
+
+
+@dataclass(frozen=True)
+class LevelCount:
+    """How many regions reached a level (``order`` 0 = none)."""
+
+    name: str
+    order: int
+    count: int
+
+
+def level_counts(parts: Iterable[ProgramReadiness], none_label: str) -> list[LevelCount]:
+    """Regions per category/predicate reached, highest first; regions without data are left out."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for part in parts:
+        if part.result is None:
+            continue
+        level = part.level
+        key = (level.order, level.name) if level else (0, none_label)
+        counts[key] += 1
+    return [
+        LevelCount(name, order, count)
+        for (order, name), count in sorted(counts.items(), reverse=True)
+    ]
+
+
+# --- the trend over the years ----------------------------------------------------------------
+
+
+# Totals already computed, keyed by their whole input (the catalog's specs and the values), so a
+# hit is always the fresh result: any changed value or catalog edit makes a new key.
+_TOTALS: OrderedDict[tuple, Decimal] = OrderedDict()
+_TOTALS_MAX = 50_000
+
+
+def _memo_total(catalog: CatalogData, catalog_key: int, values: Mapping[str, Decimal | None]):
+    key = (catalog.program, catalog.year, catalog_key, tuple(sorted(values.items())))
+    total = _TOTALS.get(key)
+    if total is None:
+        clean, _invalid = catalog.clean_values(values)
+        total = scoring.total(catalog.specs, clean)
+        _TOTALS[key] = total
+        if len(_TOTALS) > _TOTALS_MAX:
+            _TOTALS.popitem(last=False)
+    return total
+
+
+def score_trend(
+    region_ids: Sequence[int],
+    years: Sequence[int] | None = None,
+    *,
+    verified_only: bool = False,
+    catalog_stamp: str | None = None,
+) -> dict[tuple[str, int, int], Decimal]:
+    """APE and KLA totals per (programme, region id, year), in 5 queries whatever the size.
+
+    One query reads every answer of the regions' APE and KLA assessments; the catalogs of the
+    years that have answers follow (4 queries). Totals are ``penilaian.scoring.total`` over the
+    values that are valid for the edition — the sum the readiness read reports as the score.
+    """
+    programs = (Program.APE, Program.KLA)
+    assessments = assessments_for(programs, years, region_ids)
+    if verified_only:
+        assessments = verified(assessments)
+    values: dict[tuple[str, int, int], dict[str, Decimal | None]] = defaultdict(dict)
+    rows = (
+        Answer.objects.filter(assessment__in=assessments.values("id"))
+        .order_by()
+        .values_list(
+            "assessment__edition__program",
+            "assessment__region_id",
+            "assessment__edition__year",
+            "indicator__code",
+            "value",
+        )
+    )
+    for program, region_id, year, code, value in rows:
+        values[(program, region_id, year)][code] = value
+    present = sorted({year for _program, _region, year in values})
+    catalogs = catalog_map(programs, present, catalog_stamp) if present else {}
+    catalog_keys = {key: hash(catalog.specs) for key, catalog in catalogs.items()}
+    totals: dict[tuple[str, int, int], Decimal] = {}
+    for (program, region_id, year), answered in values.items():
+        catalog = catalogs.get((program, year))
+        if catalog is not None:
+            totals[(program, region_id, year)] = _memo_total(
+                catalog, catalog_keys[(program, year)], answered
+            )
+    return totals
+
+
+# --- indicators across regions (KLA page) and one region's indicators -------------------------
+
+
+@dataclass(frozen=True)
+class IndicatorCell:
+    """One region's answer to one indicator."""
+
+    value: Decimal | None
+    points: Decimal
+    evidenced: bool
+    answered: bool
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """One indicator with its answer in each region (columns in region order)."""
+
+    code: str
+    text: str
+    group: str
+    group_abbr: str
+    max_score: Decimal
+    owner: str | None
+    evidence_required: bool
+    cells: tuple[IndicatorCell, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for cell in self.cells if cell.answered)
+
+    @property
+    def full_marks(self) -> int:
+        return sum(1 for cell in self.cells if cell.points >= self.max_score)
+
+
+def _cell(spec: scoring.IndicatorSpec, value: Decimal | None, evidenced: bool) -> IndicatorCell:
+    if value is not None and scoring.validate_value(spec, value) is not None:
+        value = None  # no longer valid for the edition: scores nothing, as in the readiness read
+    return IndicatorCell(value, scoring.points(spec, value), evidenced, value is not None)
+
+
+def indicator_matrix(
+    program: str, year: int, regions: Sequence[Region], catalog_stamp: str | None = None
+) -> list[IndicatorRow]:
+    """Every indicator of the programme's edition × ``regions`` (9 queries, 5 with the catalog
+    cached)."""
+    catalog = catalog_map((program,), [year], catalog_stamp).get((program, year))
+    if catalog is None:
+        return []
+    loaded = load_assessments(program, [year], [region.pk for region in regions])
+    data = [loaded.get(program, region.pk, year) for region in regions]
+    rows = []
+    for spec in catalog.specs:
+        cells = tuple(
+            _cell(
+                spec,
+                item.values.get(spec.code) if item else None,
+                bool(item and spec.code in item.evidenced),
+            )
+            for item in data
+        )
+        rows.append(
+            IndicatorRow(
+                code=spec.code,
+                text=spec.text,
+                group=spec.group,
+                group_abbr=group_abbr(program, spec.group),
+                max_score=spec.max_score,
+                owner=spec.owner,
+                evidence_required=spec.evidence_required,
+                cells=cells,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """An indicator of one region whose required evidence is missing."""
+
+    program: str
+    code: str
+    text: str
+    owner: str | None
+    answered: bool
+
+
+def missing_evidence(
+    region: Region, year: int, catalog_stamp: str | None = None
+) -> list[EvidenceItem]:
+    """APE and KLA indicators that require evidence and have none, for one region (9 queries, 5
+    with the catalog cached)."""
+    programs = (Program.APE, Program.KLA)
+    catalogs = catalog_map(programs, [year], catalog_stamp)
+    loaded = load_assessments(programs, [year], [region.pk])
+    overrides = loaded.owners_for(region.pk)
+    items = []
+    for program in programs:
+        catalog = catalogs.get((program, year))
+        data = loaded.get(program, region.pk, year)
+        if catalog is None or data is None:
+            continue
+        owners = catalog.owners(overrides)
+        for spec in catalog.specs:
+            if spec.code in catalog.evidence_missing(data.evidenced):
+                items.append(
+                    EvidenceItem(
+                        program=program,
+                        code=spec.code,
+                        text=spec.text,
+                        owner=owners.get(spec.code),
+                        answered=data.values.get(spec.code) is not None,
+                    )
+                )
+    return items
+
+
+# --- names of OPD, award history, workflow ---------------------------------------------------
+
+
+def opd_names(region: Region | None = None) -> dict[str, str]:
+    """OPD name per OPD kind code: the region's own OPD names, else the kind names (1 query)."""
+    if region is not None:
+        return dict(Opd.objects.filter(region=region).values_list("kind__code", "name"))
+    return dict(OpdKind.objects.values_list("code", "short"))
+
+
+@dataclass(frozen=True)
+class AwardLine:
+    """One official award next to what the region's data computes for that year."""
+
+    program: str
+    year: int
+    award: AwardInfo
+    computed: str | None
+    has_data: bool
+
+    @property
+    def differs(self) -> bool | None:
+        """True when the data computes another level; None when there is no data that year."""
+        return self.award.differs_from(self.computed) if self.has_data else None
+
+    @property
+    def links(self) -> list[str]:
+        """The award's web sources (http and https only: nothing else becomes a link)."""
+        return [url for url in self.award.source_urls if url.startswith(("https://", "http://"))]
+
+
+def award_lines(region: Region, readiness: Sequence[RegionReadiness]) -> list[AwardLine]:
+    """The region's whole award history (1 query), newest first, beside the computed levels."""
+    by_year = {item.year: item for item in readiness}
+    lines = []
+    awards = load_awards([region.pk], (Program.APE, Program.KLA))
+    for program in (Program.APE, Program.KLA):
+        for award in awards.get((region.pk, program), ()):
+            item = by_year.get(award.year)
+            part = getattr(item, program) if item else None
+            has_data = part is not None and part.result is not None
+            computed = part.level_name if has_data else None
+            lines.append(AwardLine(program, award.year, award, computed, has_data))
+    return sorted(lines, key=lambda line: (-line.year, line.program))
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One workflow step of one of the region's assessments."""
+
+    program: str
+    year: int
+    action: str
+    action_label: str
+    from_status: str
+    to_status: str
+    reason: str
+    user: str
+    created_at: object
+
+
+def workflow_history(region: Region, limit: int = 30) -> list[EventLine]:
+    """The region's latest workflow events across programmes and years (1 query)."""
+    events = (
+        WorkflowEvent.objects.filter(assessment__region=region)
+        .select_related("assessment__edition", "user")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        EventLine(
+            program=event.assessment.edition.program,
+            year=event.assessment.edition.year,
+            action=event.action,
+            action_label=event.get_action_display(),
+            from_status=event.from_status,
+            to_status=event.to_status,
+            reason=event.reason,
+            user=(event.user.get_full_name() or event.user.get_username()) if event.user else "",
+            created_at=event.created_at,
+        )
+        for event in events
+    ]
+
+
+# --- Kampung KB per kecamatan and desa -------------------------------------------------------
+
+DESA_STATUSES = ("cikar", "standar", "kampung_kb", "bukan")
+
+
+def desa_level(status: DesaStatus) -> str:
+    """The highest Kampung KB level a desa reached: cikar, standar, kampung_kb or bukan."""
+    if status.cikar:
+        return "cikar"
+    if status.standar:
+        return "standar"
+    if status.designated:
+        return "kampung_kb"
+    return "bukan"
+
+
+@dataclass(frozen=True)
+class KecamatanRow:
+    """Kampung KB counts of one kecamatan."""
+
+    code: str
+    name: str
+    summary: RegionSummary
+
+
+@dataclass
+class DesaTable:
+    """One region's Kampung KB per kecamatan and its (filtered) desa list."""
+
+    region: Region
+    year: int
+    has_assessment: bool
+    kecamatan: list[KecamatanRow]
+    desa: list[DesaStatus] = field(default_factory=list)
+
+
+def desa_table(
+    region: Region, year: int, *, kecamatan: str | None = None, status: str | None = None
+) -> DesaTable:
+    """Kampung KB per kecamatan and desa of one region for ``year`` (3 queries).
+
+    Kecamatan counts use ``kampung_kb.scoring.summarize`` with the edition's thresholds; the desa
+    list is filtered by kecamatan code and by :func:`desa_level`.
+    """
+    edition = Edition.objects.filter(program=Program.KAMPUNG_KB, year=year).first()
+    assessment = (
+        Assessment.objects.filter(region=region, edition=edition).first() if edition else None
+    )
+    params = edition.params if edition else {}
+    statuses = desa_statuses(region, assessment, params) if edition else []
+    thresholds = thresholds_for(params)
+    groups: dict[str, list[DesaStatus]] = defaultdict(list)
+    for item in statuses:
+        groups[item.code[:8]].append(item)
+    kecamatan_rows = [
+        KecamatanRow(
+            code=code,
+            name=items[0].kecamatan,
+            summary=summarize(
+                len(items), [item.row for item in items if item.row is not None], thresholds
+            ),
+        )
+        for code, items in sorted(groups.items())
+    ]
+    chosen = [
+        item
+        for item in statuses
+        if (not kecamatan or item.code[:8] == kecamatan)
+        and (not status or desa_level(item) == status)
+    ]
+    return DesaTable(region, year, assessment is not None, kecamatan_rows, chosen)

@@ -1,0 +1,210 @@
+"""Template helpers of the dashboard: numbers, marks, bars and badges (text always with colour)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+
+from dashboard import charts
+from penilaian.scoring import format_number
+
+register = template.Library()
+
+STATE_SYMBOL = {"terpenuhi": "✓", "sebagian": "◐", "belum": "✗"}
+
+
+def shown_number(value: object) -> str:
+    """A number as the pages show it: no trailing zeros, localised separators ("609,93")."""
+    if value is None or value == "":
+        return "—"
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return _formatted(format_number(number), get_language())
+
+
+@lru_cache(maxsize=4096)
+def _formatted(plain: str, language: str | None) -> str:
+    # Pure in (number, language): pages format the same few hundred numbers over and over.
+    return number_format(Decimal(plain), use_l10n=True, force_grouping=True)
+
+
+@register.filter
+def num(value: object) -> str:
+    """``{{ value|num }}``: see :func:`shown_number`."""
+    return shown_number(value)
+
+
+STATE_LABELS = {
+    "terpenuhi": gettext_lazy("met"),
+    "sebagian": gettext_lazy("partly met"),
+    "belum": gettext_lazy("not yet"),
+}
+
+
+def state_label(state: str | None) -> str:
+    """The translated name of an APE prerequisite state."""
+    return str(STATE_LABELS.get(state or "") or _("no data"))
+
+
+@register.filter
+def state_text(state: str | None) -> str:
+    return state_label(state)
+
+
+@register.simple_tag
+def mark(cell) -> SafeString:
+    """An APE prerequisite mark: the short label and a symbol, coloured, with the state in text."""
+    state = cell.state or "none"
+    label = state_label(cell.state)
+    return format_html(
+        '<span class="mark mark-{}" title="{}: {} ({} / {})">{} {}'
+        '<span class="sr-only"> {}</span></span>',
+        state,
+        cell.name,
+        label,
+        shown_number(cell.score),
+        shown_number(cell.max_score),
+        cell.abbr,
+        STATE_SYMBOL.get(state, "–"),
+        label,
+    )
+
+
+@register.simple_tag
+def bar(value, max_value, css_class: str = "") -> SafeString:
+    """A small SVG bar; the template prints the number beside it."""
+    return charts.bar_svg(value, max_value, css_class=css_class)
+
+
+@register.simple_tag
+def level_badge(level, none_label: str = "") -> SafeString:
+    """A category/predicate pill (its name in text, colour by rank); "—" without a level."""
+    if level is None:
+        return format_html('<span class="level level-0">{}</span>', none_label or _("none"))
+    return format_html('<span class="level level-{}">{}</span>', level.order, level.name)
+
+
+@register.simple_tag
+def status_badge(part) -> SafeString:
+    """The workflow status of a programme part (or "not started")."""
+    status = getattr(part, "status", None)
+    if not status:
+        return format_html('<span class="status status-none">{}</span>', _("not started"))
+    return format_html('<span class="status status-{}">{}</span>', status, part.status_label)
+
+
+@register.filter
+def award_text(award) -> str:
+    """ "Madya (2025)", or "Madya / Nindya (2025)" when reports differ; "—" without one."""
+    if award is None:
+        return "—"
+    return f"{' / '.join(award.results)} ({award.year})"
+
+
+@register.filter
+def get_item(mapping, key):
+    """``{{ mapping|get_item:key }}`` for dicts prepared by the view."""
+    if mapping is None:
+        return None
+    return mapping.get(key)
+
+
+# Small widgets of the recap rows, built here rather than with {% include %}: they repeat on every
+# row, and a tag is several times cheaper to render than an included template.
+
+
+@register.simple_tag
+def group_bars(groups) -> SafeString:
+    """KLA groups as small bars, each with its short label and "points/maximum" in text."""
+    items = format_html_join(
+        "",
+        '<li title="{}"><span>{}</span>{}<span class="v">{}/{}</span></li>',
+        (
+            (
+                group.name,
+                group.abbr,
+                charts.bar_svg(group.score, group.max_score),
+                shown_number(group.score),
+                shown_number(group.max_score),
+            )
+            for group in groups
+        ),
+    )
+    return format_html('<ul class="bars">{}</ul>', items)
+
+
+@register.simple_tag
+def progress(p) -> SafeString:
+    """Completeness "answered · with evidence · verified / total" (a dash without data)."""
+    if p is None:
+        return mark_safe("—")  # noqa: S308 - a literal
+    return format_html(
+        '<span class="note" title="{}">{} · {} · {} / {}</span>',
+        _("answered / with evidence / verified, of all indicators"),
+        p.answered,
+        p.with_evidence,
+        p.verified,
+        p.total,
+    )
+
+
+@register.simple_tag
+def kkb_share(summary) -> SafeString:
+    """The share of desa that are Kampung KB, as a bar and a number, against the target."""
+    if summary is None:
+        return mark_safe("—")  # noqa: S308 - a literal
+    target = shown_number(summary.target_persen)
+    if summary.target_tercapai:
+        note = format_html(
+            '<span class="ok">✓ {}</span>',
+            _("target %(target)s%% reached") % {"target": target},
+        )
+    else:
+        note = _("target %(target)s%%: %(short)s desa short") % {
+            "target": target,
+            "short": summary.kurang_untuk_target,
+        }
+    return format_html(
+        '<div class="share">{}<span class="num">{}%</span></div><span class="note">{}</span>',
+        charts.bar_svg(summary.persen_kampung_kb, Decimal(100)),
+        shown_number(summary.persen_kampung_kb),
+        note,
+    )
+
+
+@register.simple_tag
+def next_and_official(part) -> SafeString:
+    """Points to the next level (or "top level"), then the last official result."""
+    if part.result is None:
+        ahead = mark_safe("—")  # noqa: S308 - a literal
+    elif part.next_level is None:
+        ahead = _("top level")
+    else:
+        ahead = format_html(
+            '<span class="num">{}</span> → {}',
+            shown_number(part.result.points_to_next),
+            part.next_level.name,
+        )
+    differs = ""
+    if part.award_differs:
+        differs = format_html(
+            ' <span class="flag" title="{}">≠ {}</span>',
+            _("The official result differs from the computed one"),
+            _("computed"),
+        )
+    return format_html(
+        '{}<br><span class="note">{}:</span> {}{}',
+        ahead,
+        _("official"),
+        award_text(part.award),
+        differs,
+    )
