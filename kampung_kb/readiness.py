@@ -78,10 +78,43 @@ def load_desa_rows(assessments: QuerySet[Assessment] | Iterable[int]) -> dict[in
     records = (
         DesaRecord.objects.filter(assessment__in=assessments)
         .order_by("assessment_id", "desa__code")
-        .values("assessment_id", "desa__code", *ROW_FIELDS)
+        .values_list("assessment_id", "desa__code", *ROW_FIELDS)
     )
-    for record in records:
-        rows[record["assessment_id"]].append(desa_row(record["desa__code"], record))
+    # Tuples in ROW_FIELDS order, converted as desa_row() does (a stored Decimal is kept as is:
+    # Decimal(Decimal) is an exact copy). Rows of one assessment come together.
+    current_id: int | None = None
+    current: list[DesaRow] = []
+    for (
+        assessment_id,
+        kode_desa,
+        kampung_kb,
+        capaian_kkbpk,
+        kinerja_patbm,
+        industri_rumahan,
+        akta,
+        lintas_sektor,
+        kelas_bkkbn,
+        indeks_input,
+        indeks_proses,
+        indeks_output,
+    ) in records:
+        if assessment_id != current_id:
+            current_id, current = assessment_id, rows[assessment_id]
+        current.append(
+            DesaRow(
+                kode_desa=kode_desa,
+                kampung_kb=bool(kampung_kb),
+                capaian_kkbpk=bool(capaian_kkbpk),
+                kinerja_patbm=bool(kinerja_patbm),
+                industri_rumahan=industri_rumahan,
+                akta_kelahiran_persen=akta if isinstance(akta, Decimal) else Decimal(akta),
+                program_lintas_sektor=int(lintas_sektor),
+                kelas_bkkbn=kelas_bkkbn or None,
+                indeks_input=indeks_input,
+                indeks_proses=indeks_proses,
+                indeks_output=indeks_output,
+            )
+        )
     return dict(rows)
 
 

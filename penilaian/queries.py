@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 
@@ -205,55 +205,107 @@ def verified(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
 # --- catalogs ---------------------------------------------------------------------------------
 
 
+class _IndicatorRow(NamedTuple):
+    """The fields ``Indicator.to_spec`` reads, loaded as a tuple (no model instance)."""
+
+    pk: int
+    edition_id: int
+    group_id: int
+    code: str
+    order: int
+    kind: str
+    max_score: Decimal
+    options: Any
+    text: str
+    evidence_required: bool
+    owner: str | None
+
+
+class _LevelRow(NamedTuple):
+    """The fields ``Level.to_spec`` reads."""
+
+    edition_id: int
+    code: str
+    name: str
+    lower_bound: Decimal
+    order: int
+
+
 def load_catalog_map(
     programs: str | Iterable[str], years: Iterable[int] | None = None
 ) -> dict[tuple[str, int], CatalogData]:
     """Catalogs keyed by (programme, year), in 4 queries whatever the number of editions.
 
     ``years=None`` loads every edition of the programmes. Years without an edition are absent.
+    Rows are read as tuples and converted by the models' own ``to_spec`` (no model instances).
     """
     editions_qs = Edition.objects.filter(program__in=_as_tuple(programs)).order_by()
     if years is not None:
         editions_qs = editions_qs.filter(year__in=tuple(years))
-    editions = list(editions_qs)
+    editions = list(editions_qs.values_list("id", "program", "year", "name", "params"))
     if not editions:
         return {}
     groups: dict[int, list[GroupInfo]] = defaultdict(list)
     group_codes: dict[int, str] = {}
-    for group in Group.objects.filter(edition__in=editions_qs).order_by("edition_id", "order"):
-        group_codes[group.pk] = group.code
-        groups[group.edition_id].append(
-            GroupInfo(group.code, group.name, group.order, group.max_score)
-        )
+    group_rows = (
+        Group.objects.filter(edition__in=editions_qs)
+        .order_by("edition_id", "order")
+        .values_list("id", "edition_id", "code", "name", "order", "max_score")
+    )
+    for pk, edition_id, code, name, order, max_score in group_rows:
+        group_codes[pk] = code
+        groups[edition_id].append(GroupInfo(code, name, order, max_score))
     group_rank = {pk: index for index, pk in enumerate(group_codes)}
     specs: dict[int, list[scoring.IndicatorSpec]] = defaultdict(list)
     ids: dict[int, dict[str, int]] = defaultdict(dict)
+    indicator_rows = (
+        Indicator.objects.filter(edition__in=editions_qs)
+        .order_by()
+        .values_list(
+            "id",
+            "edition_id",
+            "group_id",
+            "code",
+            "order",
+            "kind",
+            "max_score",
+            "options",
+            "text",
+            "evidence_required",
+            "owner_kind__code",
+        )
+    )
     indicators = sorted(
-        Indicator.objects.filter(edition__in=editions_qs).select_related("owner_kind").order_by(),
+        (_IndicatorRow(*row) for row in indicator_rows),
         key=lambda ind: (group_rank[ind.group_id], ind.order, ind.code),
     )
     for indicator in indicators:
-        owner = indicator.owner_kind.code if indicator.owner_kind_id else None
-        specs[indicator.edition_id].append(
-            indicator.to_spec(group_codes[indicator.group_id], owner)
-        )
+        group_code = group_codes[indicator.group_id]
+        spec = Indicator.to_spec(indicator, group_code, indicator.owner)  # type: ignore[arg-type]
+        specs[indicator.edition_id].append(spec)
         ids[indicator.edition_id][indicator.code] = indicator.pk
     levels: dict[int, list[scoring.Level]] = defaultdict(list)
-    for level in Level.objects.filter(edition__in=editions_qs).order_by("edition_id", "order"):
-        levels[level.edition_id].append(level.to_spec())
+    level_rows = (
+        Level.objects.filter(edition__in=editions_qs)
+        .order_by("edition_id", "order")
+        .values_list("edition_id", "code", "name", "lower_bound", "order")
+    )
+    for row in level_rows:
+        level = _LevelRow(*row)
+        levels[level.edition_id].append(Level.to_spec(level))  # type: ignore[arg-type]
     return {
-        (edition.program, edition.year): CatalogData(
-            edition_id=edition.pk,
-            program=edition.program,
-            year=edition.year,
-            name=edition.name,
-            params=dict(edition.params or {}),
-            groups=tuple(groups[edition.pk]),
-            specs=tuple(specs[edition.pk]),
-            levels=tuple(levels[edition.pk]),
-            indicator_ids=dict(ids[edition.pk]),
+        (program, year): CatalogData(
+            edition_id=pk,
+            program=program,
+            year=year,
+            name=name,
+            params=dict(params or {}),
+            groups=tuple(groups[pk]),
+            specs=tuple(specs[pk]),
+            levels=tuple(levels[pk]),
+            indicator_ids=dict(ids[pk]),
         )
-        for edition in editions
+        for pk, program, year, name, params in editions
     }
 
 

@@ -120,9 +120,14 @@ def validate_value(spec: IndicatorSpec, value: Decimal | int | None) -> str | No
     number = _as_number(value)
     if number is None:
         return _("The value must be a number.")
+    return _check_number(spec, number)
+
+
+def _check_number(spec: IndicatorSpec, number: Decimal) -> str | None:
+    """``validate_value`` for a value already converted to a finite number."""
     if spec.kind == Kind.LADDER:
-        allowed = sorted({option.points for option in spec.options})
-        if number not in allowed:
+        if number not in _ladder_points(spec):
+            allowed = sorted({option.points for option in spec.options})
             choices = ", ".join(format_number(points) for points in allowed)
             return _("Value {value} is not one of the options ({choices}).").format(
                 value=format_number(number), choices=choices
@@ -142,8 +147,8 @@ def points(spec: IndicatorSpec, value: Decimal | None) -> Decimal:
     """Points earned by ``value``; 0 when unanswered. Raises ValueError when invalid."""
     if value is None:
         return ZERO
-    error = validate_value(spec, value)
     number = _as_number(value)
+    error = _("The value must be a number.") if number is None else _check_number(spec, number)
     if error is not None or number is None:
         raise ValueError(f"{spec.code}: {error}")
     if spec.kind == Kind.PERCENT:
@@ -246,12 +251,14 @@ def gap_to_next(
     needed = target.lower_bound - score
 
     group_rank: dict[str, int] = {}
+    best: dict[str, Decimal] = {}
     for spec in specs:
         group_rank.setdefault(spec.group, len(group_rank))
+        best[spec.code] = _best_points(spec)
     candidates = sorted(
-        (spec for spec in specs if _best_points(spec) > current[spec.code]),
+        (spec for spec in specs if best[spec.code] > current[spec.code]),
         key=lambda spec: (
-            current[spec.code] - _best_points(spec),  # largest gain first
+            current[spec.code] - best[spec.code],  # largest gain first
             group_rank[spec.group],
             spec.order,
             spec.code,
@@ -262,15 +269,16 @@ def gap_to_next(
     gained = ZERO
     for spec in candidates:
         chosen.append(spec)
-        gained += _best_points(spec) - current[spec.code]
+        gained += best[spec.code] - current[spec.code]
         if gained >= needed:
             break
     reachable = gained >= needed
 
+    owners = owners or {}
     items = []
     for index, spec in enumerate(chosen):
         have = current[spec.code]
-        full_gain = _best_points(spec) - have
+        full_gain = best[spec.code] - have
         is_last = index == len(chosen) - 1
         want = needed - (gained - full_gain) if reachable and is_last else full_gain
         value, label, earned = _lowest_step(spec, have + want)
@@ -280,7 +288,7 @@ def gap_to_next(
                 group=spec.group,
                 order=spec.order,
                 text=spec.text,
-                owner=(owners or {}).get(spec.code, spec.owner),
+                owner=owners.get(spec.code, spec.owner),
                 current_value=values.get(spec.code),
                 current_points=have,
                 target_value=value,
@@ -294,10 +302,12 @@ def gap_to_next(
 
 
 def _as_number(value: object) -> Decimal | None:
+    if isinstance(value, Decimal):  # the usual case: a stored value
+        return value if value.is_finite() else None
     if isinstance(value, bool):  # a yes/no answer given as a Python bool
         value = int(value)
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
@@ -315,31 +325,89 @@ def _band_max(option: Option) -> Decimal:
     return HUNDRED if option.max is None else option.max
 
 
+# --- per-spec memo ------------------------------------------------------------------------------
+# A catalog's specs are scored for every region of a read, so what depends on the spec alone is
+# computed once per spec object. The memo is keyed by identity (the entry keeps its spec alive, so
+# the id cannot be reused): two specs that are equal but spell a Decimal differently ("1" and
+# "1.0") keep their own results. It is cleared when it grows past _MEMO_SIZE entries.
+
+_MEMO_SIZE = 4096
+
+_LadderPoints = frozenset[Decimal]
+_Bands = tuple[tuple[Decimal, Decimal, Decimal], ...]
+_Steps = tuple[tuple[Decimal, str, Decimal], ...]
+
+_LADDER_MEMO: dict[int, tuple[IndicatorSpec, _LadderPoints]] = {}
+_BANDS_MEMO: dict[int, tuple[IndicatorSpec, _Bands]] = {}
+_STEPS_MEMO: dict[int, tuple[IndicatorSpec, tuple[_Steps, Decimal]]] = {}
+
+
+def _memo(memo: dict, spec: IndicatorSpec, build):  # noqa: ANN001, ANN202 - private helper
+    entry = memo.get(id(spec))
+    if entry is not None and entry[0] is spec:
+        return entry[1]
+    result = build(spec)
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[id(spec)] = (spec, result)
+    return result
+
+
+def _ladder_points(spec: IndicatorSpec) -> _LadderPoints:
+    """The points a ladder value may take."""
+    return _memo(_LADDER_MEMO, spec, lambda s: frozenset(option.points for option in s.options))
+
+
+def _bands(spec: IndicatorSpec) -> _Bands:
+    """(min, max, points) of each percent band, in catalog order."""
+    return _memo(
+        _BANDS_MEMO,
+        spec,
+        lambda s: tuple((_band_min(o), _band_max(o), o.points) for o in s.options),
+    )
+
+
 def _percent_points(spec: IndicatorSpec, value: Decimal) -> Decimal:
     if not spec.options:  # no bands: proportional to the percentage
         return spec.max_score * value / HUNDRED
-    containing = [o for o in spec.options if _band_min(o) <= value <= _band_max(o)]
-    if containing:
-        return max(option.points for option in containing)
+    best: Decimal | None = None  # the most points of a band containing the value (first of ties)
+    below: Decimal | None = None  # the points of the highest band below it (first of ties)
+    below_max: Decimal | None = None
+    for low, high, earned in _bands(spec):
+        if low <= value <= high:
+            if best is None or earned > best:
+                best = earned
+        elif high < value and (below_max is None or high > below_max):
+            below_max, below = high, earned
+    if best is not None:
+        return best
     # In a gap between bands (74.995 between 0–74.99 and 75–100): the band below.
-    below = [option for option in spec.options if _band_max(option) < value]
-    return max(below, key=_band_max).points if below else ZERO
+    return below if below is not None else ZERO
 
 
-def _steps(spec: IndicatorSpec) -> list[tuple[Decimal, str, Decimal]]:
-    """The discrete values an indicator can be raised to, lowest value first."""
+def _build_steps(spec: IndicatorSpec) -> tuple[_Steps, Decimal]:
+    """The steps of a ladder or banded percent indicator and the best points among them."""
     if spec.kind == Kind.LADDER:
-        return sorted(((o.points, o.label, o.points) for o in spec.options), key=lambda s: s[0])
-    if spec.kind == Kind.YESNO:
-        return [(Decimal(1), _("Yes"), spec.max_score)]
-    steps = {(_band_min(o), f"≥ {format_number(_band_min(o))}%") for o in spec.options}
-    return sorted((value, label, points(spec, value)) for value, label in steps)
+        steps = sorted(((o.points, o.label, o.points) for o in spec.options), key=lambda s: s[0])
+    else:
+        bands = {(_band_min(o), f"≥ {format_number(_band_min(o))}%") for o in spec.options}
+        steps = sorted((value, label, points(spec, value)) for value, label in bands)
+    return tuple(steps), max((step[2] for step in steps), default=ZERO)
+
+
+def _steps(spec: IndicatorSpec) -> _Steps:
+    """The discrete values an indicator can be raised to, lowest value first."""
+    if spec.kind == Kind.YESNO:  # not memoised: the label follows the active language
+        return ((Decimal(1), _("Yes"), spec.max_score),)
+    return _memo(_STEPS_MEMO, spec, _build_steps)[0]
 
 
 def _best_points(spec: IndicatorSpec) -> Decimal:
     if spec.kind == Kind.SCORE or (spec.kind == Kind.PERCENT and not spec.options):
         return spec.max_score
-    return max((step[2] for step in _steps(spec)), default=ZERO)
+    if spec.kind == Kind.YESNO:
+        return spec.max_score
+    return _memo(_STEPS_MEMO, spec, _build_steps)[1]
 
 
 def _lowest_step(spec: IndicatorSpec, goal: Decimal) -> tuple[Decimal, str, Decimal]:
