@@ -21,7 +21,10 @@ venv: $(STAMP)
 	$(PY) -c "import secrets; print(secrets.token_urlsafe(12))" > .demo-password
 	chmod 600 .demo-password
 
-run: $(STAMP) .demo-password
+.env:
+	printf '# Local development settings (git-ignored); see .env.example\nDEBUG=true\n' > .env
+
+run: $(STAMP) .demo-password .env
 	DEBUG=$${DEBUG:-true} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-true} $(PY) manage.py seed_demo --password "$$(cat .demo-password)"
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (login: see above; password file .demo-password)"

@@ -54,3 +54,18 @@ def test_language_timezone_and_database_defaults(settings):
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in settings.MIDDLEWARE
     assert settings.IMPORT_EXPORT_IMPORT_PERMISSION_CODE
     assert settings.IMPORT_EXPORT_EXPORT_PERMISSION_CODE
+
+
+def test_dotenv_file_fills_only_what_the_environment_lacks(tmp_path, monkeypatch):
+    from babel_pug.settings import load_dotenv
+
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nBABEL_X=from-file\nBABEL_Y='quoted'\nnot a line\n")
+    monkeypatch.setenv("BABEL_X", "from-environment")
+    monkeypatch.delenv("BABEL_Y", raising=False)
+    load_dotenv(env_file)
+    assert os.environ["BABEL_X"] == "from-environment"
+    assert os.environ["BABEL_Y"] == "quoted"
+    monkeypatch.delenv("BABEL_Y")
+    load_dotenv(tmp_path / "missing.env")
+    assert "BABEL_Y" not in os.environ
