@@ -532,24 +532,16 @@ NOTES = [
     "",
     "- Repeated requests (*warm*) meet both targets on both databases (p95 about 30–60 ms for "
     "the province, 40–140 ms at national scale). The misses are the requests that recompute: "
-    "the first after a save or after a restart. For the province these take about 80–120 ms "
-    "median; their p95 misses 100 ms by 10–90 ms after a save and by up to ~165 ms with an "
-    "empty cache. At national scale the dashboard, "
-    "KLA and Kampung KB pages take 230–500 ms median, missing 300 ms by up to about 350 ms at "
-    "p95. The CPU column (this process only) shows that part of the wall time is the machine's "
-    "load: other test runs shared the 2 cores (load average above).",
+    "the first after a save or after a restart; the tables above give their p95 against the "
+    "target. The CPU column (this process only) shows that part of the wall time is the "
+    "machine's load (2 cores, load average above).",
     "- What a recomputation spends, from profiles of the dashboard: `readiness_for_year` is "
-    "about half. Inside it the gap lists take about 35–40 % (`penilaian.scoring.gap_to_next` "
-    "recomputes every indicator's ladder steps inside its sort key), building the Kampung KB "
-    "desa rows 25–40 % at national scale (a page of 25 kab/kota holds ~6,000 desa; every row "
-    "goes through the ORM's converters into a `DesaRow`), and the catalogs are read as model "
-    "instances. The trend needs the catalogs of 5 years (cached here under a catalog "
-    "fingerprint) and the answers of 5 years; template rendering costs about 3 ms per region "
-    "row.",
-    "- Next steps that would close the gap, in the modules that own them: precompute each "
-    "indicator's best points once per catalog in `gap_to_next`; read catalogs and desa rows "
-    "with `values_list` into the dataclasses directly; cache readiness per region (keyed on "
-    "that region's assessments) so that a save recomputes one region, not the page.",
+    "about half; since the perf pass of 29 Nov 2026 ladder steps are computed once per "
+    "indicator and catalogs and desa rows are read as tuples, so what remains is mostly "
+    "fetching ~6,000 desa rows per page of 25 kab/kota at national scale. Template rendering "
+    "costs about 3 ms per region row.",
+    "- Next step that would close the gap: cache readiness per region (keyed on that region's "
+    "assessment versions) so that a save recomputes one region, not the page.",
     "",
 ]
 
