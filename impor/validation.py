@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from impor import coerce
 from impor.readers import ERROR_COLUMN, FileRefused, Table
-from kampung_kb.models import DesaRecord
+from kampung_kb.models import DATA_FIELDS, YESNO_FIELDS, DesaRecord
 from kampung_kb.scoring import BkkbnClass, validate_row
 from penilaian import scoring
 from penilaian.models import Answer, Assessment, Edition, Indicator, Program
@@ -554,19 +554,7 @@ class NilaiImporter(Importer):
 
 # --- kampung_kb ---
 
-YESNO_FIELDS = ("kampung_kb", "capaian_kkbpk", "kinerja_patbm")
-DESA_RECORD_FIELDS = (
-    "kampung_kb",
-    "capaian_kkbpk",
-    "kinerja_patbm",
-    "industri_rumahan",
-    "akta_kelahiran_persen",
-    "program_lintas_sektor",
-    "kelas_bkkbn",
-    "indeks_input",
-    "indeks_proses",
-    "indeks_output",
-)
+DESA_RECORD_FIELDS = DATA_FIELDS
 _KELAS = {c.value.lower(): c.value for c in BkkbnClass}
 
 

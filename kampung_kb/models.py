@@ -26,6 +26,18 @@ class KelasBkkbn(models.TextChoices):
 
 INDEX_VALIDATORS = [MinValueValidator(1), MaxValueValidator(4)]
 
+# The data columns of a desa row, in contract §6 order (forms, API, import and export use this).
+YESNO_FIELDS = ("kampung_kb", "capaian_kkbpk", "kinerja_patbm")
+INDEX_FIELDS = ("indeks_input", "indeks_proses", "indeks_output")
+DATA_FIELDS = (
+    *YESNO_FIELDS,
+    "industri_rumahan",
+    "akta_kelahiran_persen",
+    "program_lintas_sektor",
+    "kelas_bkkbn",
+    *INDEX_FIELDS,
+)
+
 
 class DesaRecord(models.Model):
     assessment = models.ForeignKey(

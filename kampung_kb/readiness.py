@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from kampung_kb.models import DesaRecord
+from kampung_kb.models import DATA_FIELDS, DesaRecord
 from kampung_kb.scoring import (
     BkkbnClass,
     DesaRow,
@@ -31,18 +31,7 @@ from penilaian.models import Assessment, Program
 from penilaian.services import ProgramHooks, register_program_hooks
 from regions.models import Desa, Region
 
-ROW_FIELDS = (
-    "kampung_kb",
-    "capaian_kkbpk",
-    "kinerja_patbm",
-    "industri_rumahan",
-    "akta_kelahiran_persen",
-    "program_lintas_sektor",
-    "kelas_bkkbn",
-    "indeks_input",
-    "indeks_proses",
-    "indeks_output",
-)
+ROW_FIELDS = DATA_FIELDS
 
 
 def thresholds_for(params: Mapping[str, Any]) -> Thresholds:

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from kampung_kb.models import DesaRecord
+from kampung_kb.models import DATA_FIELDS, INDEX_FIELDS, YESNO_FIELDS, DesaRecord
 from kampung_kb.scoring import BkkbnClass, validate_row
 from penilaian.models import Assessment, Edition, Program
 from penilaian.queries import load_catalog, load_owner_overrides
@@ -41,17 +41,8 @@ from penilaian.services import get_or_create_assessment as _get_or_create_assess
 from regions.models import Desa, Region
 from regions.scoping import Scope
 
-BOOL_FIELDS = ("kampung_kb", "capaian_kkbpk", "kinerja_patbm")
-INDEX_FIELDS = ("indeks_input", "indeks_proses", "indeks_output")
-FIELDS = (
-    *BOOL_FIELDS,
-    "industri_rumahan",
-    "akta_kelahiran_persen",
-    "program_lintas_sektor",
-    "kelas_bkkbn",
-    *INDEX_FIELDS,
-    "note",
-)
+BOOL_FIELDS = YESNO_FIELDS
+FIELDS = (*DATA_FIELDS, "note")
 FIELD_CRITERION = {
     "capaian_kkbpk": "KKB-KKBPK",
     "kinerja_patbm": "KKB-PATBM",
