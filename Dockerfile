@@ -8,4 +8,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app babel && mkdir -p /data/media && chown -R babel /data
 USER babel
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn babel_pug.wsgi --bind 0.0.0.0:8000 --workers 3 --timeout 60 --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && gunicorn -c babel_pug/gunicorn.conf.py babel_pug.wsgi"]

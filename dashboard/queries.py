@@ -9,20 +9,17 @@ that a page and its export show the same numbers.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import Max, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dashboard.caching import Stamp, Unit, cached_many, catalog_map, unit_stamps
 from dashboard.readiness import ProgramReadiness, RegionReadiness
 from kampung_kb.readiness import DesaStatus, desa_statuses, thresholds_for
 from kampung_kb.scoring import RegionSummary, summarize
@@ -34,7 +31,6 @@ from penilaian.queries import (
     assessments_for,
     load_assessments,
     load_awards,
-    load_catalog_map,
     verified,
 )
 from prasyarat.scoring import ApeResult
@@ -65,102 +61,6 @@ def group_abbr(program: str, code: str) -> str:
     return GROUP_ABBR.get((program, code), code.replace("_", "")[:3].upper())
 
 
-# --- cached page data -------------------------------------------------------------------------
-
-CACHE_SECONDS = 600
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """Fingerprints of the data: ``data`` of everything, ``catalog`` of the catalogs only."""
-
-    data: str
-    catalog: str
-
-
-def _digest(value: object) -> str:
-    return hashlib.sha1(repr(value).encode(), usedforsecurity=False).hexdigest()[:20]
-
-
-def data_stamp() -> Stamp:
-    """Fingerprints of everything the readiness numbers are computed from (1 query).
-
-    Every write path of assessment data (values, desa rows, workflow, import) bumps the
-    assessment's ``version`` and ``updated_at``; the history tables, the admin log (catalog,
-    awards and OPD edits), the migrations table (reference data) and the size of the desa list
-    catch the rest. Cached page data is keyed on it, so a change shows on the next request. The
-    one change it does not see is a desa moved to another kecamatan by an import: that shows
-    with the next data change, at the latest after ``CACHE_SECONDS``. The catalog fingerprint
-    (admin log, migrations, sizes of the catalog tables) changes only when a catalog may have.
-    """
-    from django.contrib.admin.models import LogEntry
-    from django.db.migrations.recorder import MigrationRecorder
-
-    from kampung_kb.models import DesaRecord
-    from penilaian.models import (
-        AwardResult,
-        EvidenceLink,
-        Indicator,
-        IndicatorOwner,
-        Level,
-    )
-    from regions.models import Desa
-
-    def sub(aggregate: str, model) -> str:
-        # Identifiers from the models' metadata, quoted; no user input reaches this SQL.
-        return "".join(("(SELECT ", aggregate, " FROM ", qn(model._meta.db_table), ")"))
-
-    qn = connection.ops.quote_name
-    catalog_parts = [
-        sub("MAX(id)", LogEntry),
-        sub("COUNT(*)", MigrationRecorder.Migration),
-        sub("COUNT(*)", Edition),
-        sub("COUNT(*)", Group),
-        sub("COUNT(*)", Indicator),
-        sub("COUNT(*)", Level),
-    ]
-    data_parts = [
-        sub("COUNT(*)", Assessment),
-        sub("MAX(updated_at)", Assessment),
-        sub("SUM(version)", Assessment),
-        sub("MAX(history_id)", Answer.history.model),
-        sub("MAX(history_id)", DesaRecord.history.model),
-        sub("MAX(history_id)", EvidenceLink.history.model),
-        sub("MAX(history_id)", IndicatorOwner.history.model),
-        sub("COUNT(*)", EvidenceLink),
-        sub("COUNT(*)", AwardResult),
-        sub("COUNT(*)", Desa),
-        sub("MAX(id)", Desa),
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(catalog_parts + data_parts))
-        row = cursor.fetchone()
-    catalog = row[: len(catalog_parts)]
-    return Stamp(data=_digest(row), catalog="c" + _digest(catalog))
-
-
-def cached(stamp: str, parts: tuple, compute):
-    """``compute()``, or its result cached under ``parts`` for the fingerprint ``stamp``."""
-    key = f"dashboard:{stamp}:{_digest(parts)}:{get_language()}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, CACHE_SECONDS)
-    return value
-
-
-def catalog_map(
-    programs: tuple[str, ...], years: Sequence[int] | None, catalog_stamp: str | None = None
-) -> dict[tuple[str, int], CatalogData]:
-    """``penilaian.queries.load_catalog_map``, cached under the catalog fingerprint if given."""
-    if catalog_stamp is None:
-        return load_catalog_map(programs, years)
-    years_key = None if years is None else tuple(years)
-    return cached(
-        catalog_stamp, ("catalogs", programs, years_key), lambda: load_catalog_map(programs, years)
-    )
-
-
 # --- the year ---------------------------------------------------------------------------------
 
 
@@ -171,6 +71,11 @@ class YearChoice:
     year: int | None
     years: tuple[int, ...]
     error: str | None = None
+
+
+def edition_years() -> list[int]:
+    """Every year with an edition of any programme, oldest first (1 query)."""
+    return sorted(set(Edition.objects.order_by().values_list("year", flat=True).distinct()))
 
 
 def choose_year(
@@ -436,6 +341,47 @@ def score_trend(
                 catalog, catalog_keys[(program, year)], answered
             )
     return totals
+
+
+def cached_trend(
+    stamp: Stamp,
+    region_ids: Sequence[int],
+    *,
+    verified_only: bool = False,
+    units: dict[Unit, str] | None = None,
+) -> dict[tuple[str, int, int], Decimal]:
+    """``score_trend`` of the regions over every year, each region-year cached on its own.
+
+    ``units`` are the fingerprints of the regions' region-years over every year (read here when
+    not given); only changed region-years are computed again, in one ``score_trend`` call.
+    """
+    if units is None:
+        units = unit_stamps(region_ids)
+    wanted = set(region_ids)
+    parts = {
+        unit: ("trend", *unit, verified_only, fingerprint)
+        for unit, fingerprint in units.items()
+        if unit[0] in wanted
+    }
+
+    def compute(missing: list) -> dict:
+        totals = score_trend(
+            sorted({region_id for region_id, _ in missing}),
+            sorted({year for _, year in missing}),
+            verified_only=verified_only,
+            catalog_stamp=stamp.catalog,
+        )
+        found: dict[Unit, dict[str, Decimal]] = {unit: {} for unit in missing}
+        for (program, region_id, year), total in totals.items():
+            if (region_id, year) in found:
+                found[(region_id, year)][program] = total
+        return found
+
+    result = {}
+    for (region_id, year), totals in cached_many(stamp.reference, parts, compute).items():
+        for program, total in totals.items():
+            result[(program, region_id, year)] = total
+    return result
 
 
 # --- indicators across regions (KLA page) and one region's indicators -------------------------

@@ -4,7 +4,8 @@ Every screen that shows readiness (province dashboard, region page, public page,
 calls one of:
 
 * :func:`readiness_for_year` — every region of a (scoped) Region queryset for one year;
-* :func:`readiness_for_region` — one region over every year that has an edition (or given years).
+* :func:`readiness_for_region` — one region over every year that has an edition (or given years);
+* :func:`readiness_for_years` — regions × years, the general form of both.
 
 Both load sets (``penilaian.queries``, ``kampung_kb.readiness``) and score in Python with the
 pure functions of each programme, so the number of queries does not depend on the number of
@@ -154,26 +155,51 @@ class _RegionRow:
     kind: str
 
 
-def readiness_for_year(
-    year: int, regions: QuerySet[Region] | Iterable[Region], *, verified_only: bool = False
-) -> list[RegionReadiness]:
-    """Every region of ``regions`` (already scoped by the caller) for ``year``, by region code.
-
-    Raises :class:`NoEdition` when no programme has an edition for ``year``.
-    """
+def _rows(regions: QuerySet[Region] | Iterable[Region]) -> list[_RegionRow]:
     if isinstance(regions, QuerySet):
-        rows = [
+        return [
             _RegionRow(*values)
             for values in regions.order_by("code").values_list("id", "code", "name", "kind")
         ]
+    return sorted((_RegionRow(r.pk, r.code, r.name, r.kind) for r in regions), key=lambda r: r.code)
+
+
+def readiness_for_year(
+    year: int,
+    regions: QuerySet[Region] | Iterable[Region],
+    *,
+    verified_only: bool = False,
+    catalogs: dict[tuple[str, int], CatalogData] | None = None,
+) -> list[RegionReadiness]:
+    """Every region of ``regions`` (already scoped by the caller) for ``year``, by region code.
+
+    ``catalogs`` (from ``load_catalog_map``, e.g. cached) saves reading them again. Raises
+    :class:`NoEdition` when no programme has an edition for ``year``.
+    """
+    return readiness_for_years(regions, [year], verified_only=verified_only, catalogs=catalogs)
+
+
+def readiness_for_years(
+    regions: QuerySet[Region] | Iterable[Region],
+    years: Sequence[int],
+    *,
+    verified_only: bool = False,
+    catalogs: dict[tuple[str, int], CatalogData] | None = None,
+) -> list[RegionReadiness]:
+    """Every region × every year of ``years``, by region code then year.
+
+    The general form of the two reads above (the dashboard's cache computes just the region-years
+    it is missing with it). Raises :class:`NoEdition` when no programme has an edition in any
+    of ``years``.
+    """
+    wanted = sorted(set(years))
+    if catalogs is None:
+        catalogs = load_catalog_map(PROGRAMS, wanted)
     else:
-        rows = sorted(
-            (_RegionRow(r.pk, r.code, r.name, r.kind) for r in regions), key=lambda r: r.code
-        )
-    catalogs = load_catalog_map(PROGRAMS, [year])
+        catalogs = {key: value for key, value in catalogs.items() if key[1] in wanted}
     if not catalogs:
-        raise NoEdition(year)
-    return _build(rows, [year], catalogs, verified_only=verified_only)
+        raise NoEdition(years)
+    return _build(_rows(regions), wanted, catalogs, verified_only=verified_only)
 
 
 def readiness_for_region(

@@ -2,8 +2,9 @@
 
 Every page reads its numbers with one readiness call (``dashboard.readiness``) plus a fixed set of
 helper reads (``dashboard.queries``); none loops over regions, desa or years with a query each.
-What those reads compute is cached under a fingerprint of the data (``queries.data_stamp``), so
-a save shows on the next request. Every list goes through the user's scope; a region out of
+What those reads compute is cached under fingerprints of the data (``dashboard.caching``): a
+repeated request reads one entry, a save shows on the next request and recomputes only the
+region-years it changed. Every list goes through the user's scope; a region out of
 scope is a 404.
 """
 
@@ -21,18 +22,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard import charts, exports
+from dashboard.caching import (
+    Stamp,
+    cached,
+    cached_for_units,
+    cached_readiness,
+    catalog_map,
+    data_stamp,
+    unit_stamps,
+)
 from dashboard.queries import (
     DESA_PER_PAGE,
     DESA_STATUSES,
     GroupName,
     RecapRow,
-    Stamp,
     YearChoice,
     award_lines,
-    cached,
+    cached_trend,
     choose_year,
-    data_stamp,
     desa_table,
+    edition_years,
     group_names,
     indicator_matrix,
     level_counts,
@@ -40,10 +49,9 @@ from dashboard.queries import (
     opd_names,
     paginate_regions,
     recap_rows,
-    score_trend,
     workflow_history,
 )
-from dashboard.readiness import RegionReadiness, readiness_for_region, readiness_for_year
+from dashboard.readiness import PROGRAMS, RegionReadiness
 from penilaian.models import Level, Program
 from regions.models import Region
 from regions.scoping import Scope, scope_for
@@ -185,20 +193,24 @@ class Recap:
 def _page_data(
     year: int, regions: list[Region], stamp: Stamp, *, verified_only: bool, trend: bool
 ) -> dict[str, object]:
-    """Readiness rows, group names, levels and (optionally) the trend of a page of regions."""
-    readiness = readiness_for_year(year, regions, verified_only=verified_only)
-    names = group_names(year)
+    """Readiness rows, group names, levels and (optionally) the trend of a page of regions.
+
+    Readiness and trend come per region-year from the cache; only changed ones are computed.
+    """
+    ids = [region.pk for region in regions]
+    units = unit_stamps(ids, None if trend else [year])
+    if trend:
+        # every catalog the page needs (the year's and the trend's) in one read, or none
+        catalog_map(PROGRAMS, {year, *(unit_year for _, unit_year in units)}, stamp.catalog)
+    readiness = cached_readiness(stamp, regions, [year], verified_only=verified_only, units=units)
+    names = cached(stamp.catalog, ("group-names", year), lambda: group_names(year))
     totals = {}
     if trend:
-        totals = score_trend(
-            [region.pk for region in regions],
-            verified_only=verified_only,
-            catalog_stamp=stamp.catalog,
-        )
+        totals = cached_trend(stamp, ids, verified_only=verified_only, units=units)
     return {
         "rows": recap_rows(readiness, names),
         "names": names,
-        "levels": levels_of(year),
+        "levels": cached(stamp.catalog, ("levels", year), lambda: levels_of(year)),
         "totals": totals,
     }
 
@@ -314,16 +326,30 @@ def _region_year_data(
     }
 
 
+def _region_readiness(region: Region, stamp: Stamp) -> tuple[list[RegionReadiness], tuple]:
+    """The region over every edition year, and the fingerprints of its region-years."""
+    years = cached(stamp.catalog, ("edition-years",), edition_years)
+    units = unit_stamps([region.pk])
+    readiness = cached_readiness(stamp, [region], years, units=units)
+    return readiness, tuple(sorted(units.items()))
+
+
 def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
     scope = scope_for(request.user)
     region = scope.get_region_or_404(code)
     stamp = _stamp(request)
-    readiness = cached(stamp.data, ("region", region.pk), lambda: readiness_for_region(region))
+    readiness, units = cached(
+        stamp.data, ("region", region.pk), lambda: _region_readiness(region, stamp)
+    )
     year, error = _region_year(readiness, request.GET.get("tahun"))
     data = cached(
         stamp.data,
         ("region-year", region.pk, year),
-        lambda: _region_year_data(region, readiness, year, stamp),
+        lambda: cached(
+            stamp.reference,
+            ("region-year", region.pk, year, units),
+            lambda: _region_year_data(region, readiness, year, stamp),
+        ),
     )
     names = data["names"]
     current = next((item for item in readiness if item.year == year), None)
@@ -410,9 +436,11 @@ def kla(request: HttpRequest) -> HttpResponse:
     recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
     context = _context(request, recap)
     context["indicators"] = (
-        cached(
-            _stamp(request).data,
+        cached_for_units(
+            _stamp(request),
             ("kla-indicators", recap.year, tuple(r.pk for r in recap.regions)),
+            [r.pk for r in recap.regions],
+            [recap.year],
             lambda: indicator_matrix(
                 Program.KLA, recap.year, recap.regions, _stamp(request).catalog
             ),
@@ -443,9 +471,11 @@ def _desa_table(
 ):
     if region_obj is None or year is None:
         return None
-    return cached(
-        _stamp(request).data,
+    return cached_for_units(
+        _stamp(request),
         ("desa", region_obj.pk, year, kecamatan, status),
+        [region_obj.pk],
+        [year],
         lambda: desa_table(region_obj, year, kecamatan=kecamatan or None, status=status or None),
     )
 

@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 
+from dashboard.caching import forget
 from regions.models import Assignment, Opd, Region, Role
 
 
@@ -17,6 +19,16 @@ def make_user(username: str, role: str | None, region_code: str | None = None, o
         opd = Opd.objects.get(region=region, kind__code=opd_kind) if opd_kind else None
         Assignment.objects.create(user=user, role=role, region=region, opd=opd)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: nothing computed by another test can leak in."""
+    cache.clear()
+    forget()
+    yield
+    cache.clear()
+    forget()
 
 
 @pytest.fixture

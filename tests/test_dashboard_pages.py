@@ -10,7 +10,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.cache import cache
 from django.urls import reverse
 
-from dashboard.queries import data_stamp
+from dashboard.caching import data_stamp
 from kampung_kb.models import DesaRecord
 from penilaian.models import (
     Assessment,
@@ -362,26 +362,27 @@ def test_the_one_pager_uses_the_a4_print_stylesheet(client, admin_user, data_202
 
 # --- constant number of queries ---------------------------------------------------------------
 
-# Per page, with a logged-in admin: session, user and the menu's unread-notification count, the
-# data fingerprint, then the page's own reads. readiness_for_year (given a page of regions) and
-# readiness_for_region are 12 queries each: 4 catalog, 5 assessment (assessments, answers,
+# Per page with an empty cache, with a logged-in admin: session, user and the menu's
+# unread-notification count, the data fingerprint, then the page's own reads. The readiness of a
+# page of regions (dashboard.caching.cached_readiness) is 1 query for the region-year
+# fingerprints, 4 for the catalogs and 8 for the data: 5 assessment (assessments, answers,
 # evidence, snapshots, owners), desa rows, desa totals, awards.
 QUERIES = {
-    # 4 + years, regions count and page, readiness 12, group names, levels, trend 5 (1 + 4)
-    "/?tahun=2025": 26,
-    # 4 + region, readiness 12, group names, levels, OPD names, awards, missing evidence 9,
-    # workflow events, meetings (its 2 prefetches only run when there are meetings)
-    "/wilayah/19.01/?tahun=2025": 32,
-    "/wilayah/19.01/cetak/?tahun=2025": 31,  # the same without the workflow events
-    "/ape/?tahun=2025": 21,  # 4 + years, count, page, readiness 12, group names, levels
-    "/kla/?tahun=2025": 30,  # the same + the indicator matrix 9
-    # the same as APE + region, edition, assessment, desa list, desa rows
-    "/kampung-kb/?tahun=2025&wilayah=19.01": 26,
-    # session, user, fingerprint, years, regions, readiness 12, group names, levels
-    "/ekspor/rekap.xlsx?tahun=2025": 19,
-    "/ekspor/ape.xlsx?tahun=2025": 19,
-    "/ekspor/kla.xlsx?tahun=2025": 28,  # + the indicator matrix 9
-    "/ekspor/kampung-kb.xlsx?tahun=2025&wilayah=19.01": 24,  # + region and the desa table 4
+    # 4 + years, regions count and page, readiness 13, group names, trend answers, levels
+    "/?tahun=2025": 23,
+    # 4 + region, edition years, readiness 13, group names, levels, OPD names, awards,
+    # missing evidence 5, workflow events, meetings (its 2 prefetches only run with meetings)
+    "/wilayah/19.01/?tahun=2025": 30,
+    "/wilayah/19.01/cetak/?tahun=2025": 29,  # the same without the workflow events
+    "/ape/?tahun=2025": 22,  # 4 + years, count, page, readiness 13, group names, levels
+    "/kla/?tahun=2025": 28,  # the same + the indicator matrix 6 (fingerprints + 5)
+    # the same as APE + region, fingerprints, edition, assessment, desa list, desa rows
+    "/kampung-kb/?tahun=2025&wilayah=19.01": 28,
+    # session, user, fingerprint, years, regions, readiness 13, group names, levels
+    "/ekspor/rekap.xlsx?tahun=2025": 20,
+    "/ekspor/ape.xlsx?tahun=2025": 20,
+    "/ekspor/kla.xlsx?tahun=2025": 25,  # + the indicator matrix 5
+    "/ekspor/kampung-kb.xlsx?tahun=2025&wilayah=19.01": 26,  # + region and the desa table 5
 }
 
 
