@@ -58,12 +58,15 @@ def data_stamp() -> Stamp:
     """Fingerprints of everything the readiness numbers are computed from (1 query).
 
     Every write path of assessment data (values, desa rows, workflow, import) bumps the
-    assessment's ``version`` and ``updated_at``; the history tables, the admin log (catalog,
-    awards and OPD edits), the migrations table (reference data) and the size of the desa list
-    catch the rest. The one change it does not see is a desa moved to another kecamatan by an
-    import: that shows with the next data change, at the latest after ``CACHE_SECONDS``.
+    assessment's ``version`` and ``updated_at``; the history tables, the admin log, the
+    migrations table (reference data) and the size of the desa list catch the rest. The catalog
+    and shared fingerprints read only the admin-log entries of their own models, so an admin
+    edit of a user or a meeting leaves the cached readiness alone. The one change none sees is
+    a desa moved to another kecamatan by an import: that shows with the next change of its
+    region's data, at the latest after ``CACHE_SECONDS``.
     """
     from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
     from django.db.migrations.recorder import MigrationRecorder
 
     from kampung_kb.models import DesaRecord
@@ -77,15 +80,28 @@ def data_stamp() -> Stamp:
         IndicatorOwner,
         Level,
     )
-    from regions.models import Desa
+    from regions.models import Desa, Kecamatan, Opd, OpdKind, Region
+
+    qn = connection.ops.quote_name
+    params: list[str] = []
 
     def sub(aggregate: str, model) -> str:
         # Identifiers from the models' metadata, quoted; no user input reaches this SQL.
         return "".join(("(SELECT ", aggregate, " FROM ", qn(model._meta.db_table), ")"))
 
-    qn = connection.ops.quote_name
+    def logged(*models) -> str:
+        """The newest admin-log entry about any of ``models``."""
+        pairs = []
+        for model in models:
+            pairs.append("(c.app_label = %s AND c.model = %s)")
+            params.extend((model._meta.app_label, model._meta.model_name))
+        log, types = qn(LogEntry._meta.db_table), qn(ContentType._meta.db_table)
+        return "".join(
+            ("(SELECT MAX(l.id) FROM ", log, " l JOIN ", types, " c ON c.id = l.content_type_id")
+        ) + "".join((" WHERE ", " OR ".join(pairs), ")"))
+
     catalog_parts = [
-        sub("MAX(id)", LogEntry),
+        logged(Edition, Group, Indicator, Level),
         sub("COUNT(*)", MigrationRecorder.Migration),
         sub("COUNT(*)", Edition),
         sub("COUNT(*)", Group),
@@ -93,12 +109,14 @@ def data_stamp() -> Stamp:
         sub("COUNT(*)", Level),
     ]
     shared_parts = [
+        logged(AwardResult, Region, Kecamatan, Desa, Opd, OpdKind),
         sub("COUNT(*)", AwardResult),
         sub("MAX(id)", AwardResult),
         sub("COUNT(*)", Desa),
         sub("MAX(id)", Desa),
     ]
     data_parts = [
+        sub("MAX(id)", LogEntry),
         sub("COUNT(*)", Assessment),
         sub("MAX(updated_at)", Assessment),
         sub("SUM(version)", Assessment),
@@ -109,7 +127,7 @@ def data_stamp() -> Stamp:
         sub("COUNT(*)", EvidenceLink),
     ]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(catalog_parts + shared_parts + data_parts))
+        cursor.execute("SELECT " + ", ".join(catalog_parts + shared_parts + data_parts), params)
         row = cursor.fetchone()
     catalog = row[: len(catalog_parts)]
     reference = row[: len(catalog_parts) + len(shared_parts)]

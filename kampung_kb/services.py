@@ -23,7 +23,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from kampung_kb.models import DATA_FIELDS, INDEX_FIELDS, YESNO_FIELDS, DesaRecord
 from kampung_kb.scoring import BkkbnClass, validate_row
@@ -34,8 +34,9 @@ from penilaian.services import (
     NO,
     YES,
     SaveResult,
-    StaleAssessment,
-    bump_version,
+    finish_save,
+    lock_for_save,
+    write_with_history,
 )
 from penilaian.services import get_or_create_assessment as _get_or_create_assessment
 from regions.models import Desa, Region
@@ -281,11 +282,7 @@ def save_desa_rows(
     changed desa codes.
     """
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not scope.can_edit_region(locked.region_id):
-            raise PermissionDenied(_("You cannot change the data of this region."))
-        if expected_version is not None and int(expected_version) != locked.version:
-            raise StaleAssessment(int(expected_version), locked.version)
+        locked = lock_for_save(assessment, scope, expected_version)
         edition = _require_kampung_kb(locked)
         errors, parsed_rows, ids, forbidden = _check(locked, edition, desa, scope)
         if errors:
@@ -321,24 +318,16 @@ def save_desa_rows(
                 changed.append(code)
         if not changed:
             return SaveResult(locked, ())
-        history_reason = (reason or _("Village data changed"))[:HISTORY_REASON_MAX]
-        if to_create:
-            bulk_create_with_history(
-                to_create, DesaRecord, default_user=user, default_change_reason=history_reason
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                DesaRecord,
-                [*(name for name in FIELDS), "carried_over", "updated_at"],
-                default_user=user,
-                default_change_reason=history_reason,
-            )
-        bump_version(locked, user, history_reason)
-    assessment.version = locked.version
-    assessment.updated_at = locked.updated_at
-    assessment.updated_by_id = locked.updated_by_id
-    return SaveResult(locked, tuple(changed))
+        write_with_history(
+            locked,
+            DesaRecord,
+            to_create,
+            to_update,
+            [*FIELDS, "carried_over", "updated_at"],
+            user=user,
+            reason=reason or _("Village data changed"),
+        )
+    return finish_save(assessment, locked, changed)
 
 
 def get_or_create_assessment(

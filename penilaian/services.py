@@ -274,11 +274,7 @@ def save_values(
     assessment's ``version`` goes up by one. ``assessment.version`` is updated in place.
     """
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        if not scope.can_edit_region(locked.region_id):
-            raise PermissionDenied(_("You cannot change the data of this region."))
-        if expected_version is not None and int(expected_version) != locked.version:
-            raise StaleAssessment(int(expected_version), locked.version)
+        locked = lock_for_save(assessment, scope, expected_version)
         edition = _require_answer_program(locked)
         catalog = load_catalog(edition)
         overrides = load_owner_overrides([locked.region_id]).get(locked.region_id, {})
@@ -329,20 +325,61 @@ def save_values(
                 changed.append(code)
         if not changed:
             return SaveResult(locked, ())
-        history_reason = (reason or _("Values changed"))[:HISTORY_REASON_MAX]
-        if to_create:
-            bulk_create_with_history(
-                to_create, Answer, default_user=user, default_change_reason=history_reason
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                Answer,
-                ["value", "note", "carried_over", "updated_at"],
-                default_user=user,
-                default_change_reason=history_reason,
-            )
-        bump_version(locked, user, history_reason)
+        write_with_history(
+            locked,
+            Answer,
+            to_create,
+            to_update,
+            ["value", "note", "carried_over", "updated_at"],
+            user=user,
+            reason=reason or _("Values changed"),
+        )
+    return finish_save(assessment, locked, changed)
+
+
+def lock_for_save(assessment: Assessment, scope: Scope, expected_version: int | None) -> Assessment:
+    """The assessment's row locked for a save (inside ``transaction.atomic``), or a refusal.
+
+    Raises ``PermissionDenied`` when its region is out of the scope's reach and
+    :class:`StaleAssessment` when ``expected_version`` is given and no longer current.
+    """
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if not scope.can_edit_region(locked.region_id):
+        raise PermissionDenied(_("You cannot change the data of this region."))
+    if expected_version is not None and int(expected_version) != locked.version:
+        raise StaleAssessment(int(expected_version), locked.version)
+    return locked
+
+
+def write_with_history(
+    locked: Assessment,
+    model,
+    to_create: list,
+    to_update: list,
+    fields: list[str],
+    *,
+    user,
+    reason: str,
+) -> None:
+    """Write the changed rows of one assessment in bulk with history, then bump its version.
+
+    The shared tail of every save (answers, desa rows): who and why go into each history row
+    and into the assessment's own history.
+    """
+    history_reason = reason[:HISTORY_REASON_MAX]
+    if to_create:
+        bulk_create_with_history(
+            to_create, model, default_user=user, default_change_reason=history_reason
+        )
+    if to_update:
+        bulk_update_with_history(
+            to_update, model, fields, default_user=user, default_change_reason=history_reason
+        )
+    bump_version(locked, user, history_reason)
+
+
+def finish_save(assessment: Assessment, locked: Assessment, changed: list[str]) -> SaveResult:
+    """Bring the caller's ``assessment`` up to the saved row and say what changed."""
     assessment.version = locked.version
     assessment.updated_at = locked.updated_at
     assessment.updated_by_id = locked.updated_by_id

@@ -26,11 +26,12 @@ from penilaian.models import (
     Document,
     EvidenceLink,
     IndicatorOwner,
+    Level,
     Program,
 )
 from penilaian.services import save_values
 from penilaian.workflow import submit
-from regions.models import OpdKind, Region
+from regions.models import Opd, OpdKind, Region
 from regions.scoping import scope_for
 from tests.test_dashboard_builders import expected, fill, fill_desa, row_html, shown
 
@@ -334,3 +335,24 @@ def test_a_worker_starts_even_when_warming_fails(monkeypatch, caplog):
     gunicorn_settings().post_worker_init(worker=None)
 
     assert "dashboard cache not warmed" in caplog.text
+
+
+def test_admin_edits_move_only_the_fingerprints_of_what_they_edited(admin_user):
+    def log(obj):
+        LogEntry.objects.log_actions(
+            user_id=admin_user.pk, queryset=[obj], action_flag=CHANGE, change_message="x"
+        )
+
+    before = data_stamp()
+    log(admin_user)  # a user edit: no readiness number depends on it
+    after_user = data_stamp()
+    log(Opd.objects.filter(region__code="19.01").first())  # OPD names show on region pages
+    after_opd = data_stamp()
+    log(Level.objects.first())
+    after_level = data_stamp()
+
+    assert after_user.data != before.data  # whole pages are recomputed
+    assert after_user.reference == before.reference  # region-years stay cached
+    assert after_opd.reference != after_user.reference
+    assert after_opd.catalog == after_user.catalog
+    assert after_level.catalog != after_opd.catalog
