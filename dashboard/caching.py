@@ -177,9 +177,19 @@ _CATALOGS: OrderedDict[tuple[str, str, int], CatalogData | None] = OrderedDict()
 _CATALOGS_MAX = 500
 
 
+_MEMOS: list[dict] = [_CATALOGS]
+
+
+def keep_in_process(memo: dict) -> dict:
+    """Register a process-wide memo, so that :func:`forget` empties it with the others."""
+    _MEMOS.append(memo)
+    return memo
+
+
 def forget() -> None:
-    """Empty this process's memo of catalogs (what a restart does)."""
-    _CATALOGS.clear()
+    """Empty this process's memos (catalogs, totals): what a restart does."""
+    for memo in _MEMOS:
+        memo.clear()
 
 
 def catalog_map(

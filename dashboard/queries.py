@@ -19,7 +19,14 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard.caching import Stamp, Unit, cached_many, catalog_map, unit_stamps
+from dashboard.caching import (
+    Stamp,
+    Unit,
+    cached_many,
+    catalog_map,
+    keep_in_process,
+    unit_stamps,
+)
 from dashboard.readiness import ProgramReadiness, RegionReadiness
 from kampung_kb.readiness import DesaStatus, desa_statuses, thresholds_for
 from kampung_kb.scoring import RegionSummary, summarize
@@ -283,7 +290,7 @@ def level_counts(parts: Iterable[ProgramReadiness], none_label: str) -> list[Lev
 
 # Totals already computed, keyed by their whole input (the catalog's specs and the values), so a
 # hit is always the fresh result: any changed value or catalog edit makes a new key.
-_TOTALS: OrderedDict[tuple, Decimal] = OrderedDict()
+_TOTALS: OrderedDict[tuple, Decimal] = keep_in_process(OrderedDict())
 _TOTALS_MAX = 50_000
 
 

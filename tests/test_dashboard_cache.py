@@ -356,3 +356,16 @@ def test_admin_edits_move_only_the_fingerprints_of_what_they_edited(admin_user):
     assert after_opd.reference != after_user.reference
     assert after_opd.catalog == after_user.catalog
     assert after_level.catalog != after_opd.catalog
+
+
+def test_forget_empties_every_process_memo_like_a_restart(client, admin_user):
+    fill("19.01", Program.KLA, 2025, 0.5)
+    client.force_login(admin_user)
+    client.get("/?tahun=2025")
+    assert dashboard.caching._CATALOGS
+    assert dashboard.queries._TOTALS
+
+    dashboard.caching.forget()
+
+    assert not dashboard.caching._CATALOGS
+    assert not dashboard.queries._TOTALS
