@@ -45,10 +45,10 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+
+import benchlib  # scripts/benchlib.py, next to this file (on sys.path when run)
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
 YEARS = range(2021, 2027)
 
 
@@ -408,16 +408,6 @@ def run_backend(label: str, url: str, args) -> dict:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _pg_admin(url: str):
-    import psycopg2
-
-    parts = urlparse(url)
-    admin_url = urlunparse(parts._replace(path="/postgres"))
-    connection = psycopg2.connect(admin_url)
-    connection.autocommit = True
-    return connection, parts
-
-
 def markdown(runs: list[dict], args) -> str:
     lines = [
         "## Import",
@@ -509,18 +499,6 @@ def verdict(results: list[dict]) -> str:
     )
 
 
-def write_doc(section: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n\n"
-    start = text.find("## Import")
-    if start == -1:
-        text = text.rstrip("\n") + "\n\n" + section
-    else:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section.rstrip("\n") + "\n" + ("" if end == -1 else text[end:])
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -539,32 +517,19 @@ def main() -> None:
         return
 
     runs = []
-    sqlite_dir = tempfile.mkdtemp(prefix="babel_bench_sqlite_")
-    try:
-        runs.append(run_backend("SQLite", f"sqlite:///{sqlite_dir}/bench.sqlite3", args))
-    finally:
-        shutil.rmtree(sqlite_dir, ignore_errors=True)
-
+    with benchlib.throwaway_sqlite("babel_bench") as sqlite_url:
+        runs.append(run_backend("SQLite", sqlite_url, args))
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        name = f"babel_bench_{secrets.token_hex(4)}"
-        admin, parts = _pg_admin(url)
-        try:
-            with admin.cursor() as cursor:
-                cursor.execute(f'CREATE DATABASE "{name}"')
-            bench_url = urlunparse(parts._replace(path=f"/{name}"))
-            runs.append(run_backend("PostgreSQL", bench_url, args))
-        finally:
-            with admin.cursor() as cursor:
-                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.close()
+    if benchlib.is_postgres(url):
+        with benchlib.throwaway_postgres(url, "babel_bench") as postgres_url:
+            runs.append(run_backend("PostgreSQL", postgres_url, args))
     else:
         print("DATABASE_URL is not PostgreSQL: PostgreSQL skipped.", flush=True)
 
     section = markdown(runs, args)
     print(section)
     if not args.no_write:
-        write_doc(section)
+        benchlib.write_section("## Import", section)
 
 
 if __name__ == "__main__":

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import call_command
+from openpyxl import load_workbook
 
 import dashboard.caching
 import dashboard.queries
@@ -369,3 +370,26 @@ def test_forget_empties_every_process_memo_like_a_restart(client, admin_user):
 
     assert not dashboard.caching._CATALOGS
     assert not dashboard.queries._TOTALS
+
+
+def test_what_was_cached_for_everyone_still_reaches_an_officer_only_through_the_scope(
+    client, admin_user, koordinator_belitung
+):
+    three_regions()
+    warm()
+    client.force_login(admin_user)
+    client.get("/?tahun=2025")
+    client.get("/wilayah/19.01/?tahun=2025")  # Bangka's region page cached by the admin
+    client.force_login(koordinator_belitung)  # 19.02
+
+    dashboard_html = client.get("/?tahun=2025").content.decode()
+    region = client.get("/wilayah/19.01/?tahun=2025")
+    recap = client.get("/ekspor/rekap.xlsx?tahun=2025")
+
+    assert 'id="r-19.02"' in dashboard_html
+    assert 'id="r-19.01"' not in dashboard_html and 'id="r-19.03"' not in dashboard_html
+    assert region.status_code == 404
+    book = load_workbook(BytesIO(recap.content), read_only=True)
+    cells = {str(cell) for row in book.active.iter_rows(values_only=True) for cell in row}
+    assert "19.02" in cells
+    assert "19.01" not in cells and "19.03" not in cells

@@ -9,11 +9,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_check(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return run_manage(env_overrides, "check", *args)
+
+
+def run_manage(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     test_only = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "SECURE_SSL_REDIRECT", "TESTING_STATIC"}
     env = {k: v for k, v in os.environ.items() if k not in test_only}
     env.update(env_overrides)
     return subprocess.run(  # noqa: S603 (fixed argv)
-        [sys.executable, "manage.py", "check", *args],
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -24,6 +28,19 @@ def run_check(env_overrides: dict[str, str], *args: str) -> subprocess.Completed
 
 def test_production_refuses_to_start_without_secret_key():
     result = run_check({"DEBUG": "false"})
+    assert result.returncode != 0
+    assert "SECRET_KEY is required when DEBUG is off" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_secret_key():
+    # a fresh checkout: no .env, DEBUG off, no key
+    result = run_manage({"DEBUG": "false"}, "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_commands_that_touch_data_still_refuse_without_secret_key():
+    result = run_manage({"DEBUG": "false"}, "migrate", "--plan")
     assert result.returncode != 0
     assert "SECRET_KEY is required when DEBUG is off" in result.stderr
 
