@@ -35,6 +35,12 @@ class Edition(models.Model):
     provisional = models.BooleanField(_("provisional"), default=True)
     source = models.TextField(_("source"), blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    catalog_version = models.PositiveIntegerField(
+        _("catalogue revision"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up on every change of the edition, its groups, indicators or levels."),
+    )
 
     class Meta:
         ordering = ["program", "year"]
@@ -46,6 +52,18 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_program_display()} {self.year}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Every save of an existing edition raises ``catalog_version`` in the database itself
+        (never from this instance's copy, which may be stale)."""
+        if self.pk is not None and not self._state.adding:
+            self.catalog_version = models.F("catalog_version") + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "catalog_version"}
+        super().save(*args, **kwargs)
+        if isinstance(self.catalog_version, models.expressions.Combinable):
+            self.refresh_from_db(fields=["catalog_version"])
 
 
 class Level(models.Model):

@@ -35,6 +35,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from penilaian import scoring
 from penilaian.models import Answer, Assessment, Edition, Program, VerifiedSnapshot
+from penilaian.versions import assessments_changed
 from penilaian.queries import (
     AssessmentData,
     CatalogData,
@@ -393,6 +394,7 @@ def bump_version(assessment: Assessment, user, reason: str) -> None:
     assessment._history_user = assessment.updated_by
     assessment._change_reason = reason[:HISTORY_REASON_MAX]
     assessment.save(update_fields=["version", "updated_by", "updated_at"])
+    assessments_changed([assessment.pk])
 
 
 # --- assessments ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from penilaian import notifications
 from penilaian.models import Assessment, Indicator, ReturnReason, WorkflowEvent
 from penilaian.services import freeze_snapshot
+from penilaian.versions import assessments_changed
 from regions.scoping import Scope, scope_for
 
 Status = Assessment.Status
@@ -212,6 +213,7 @@ def _change(
     # simple_history keeps at most 100 characters of the reason; the event keeps all of it.
     assessment._change_reason = (reason or str(WorkflowEvent.Action(action).label))[:100]
     assessment.save(update_fields=["status", "version", "updated_by", "updated_at"])
+    assessments_changed([assessment.pk])
     return WorkflowEvent.objects.create(
         assessment=assessment,
         action=action,

@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from dashboard.caching import forget
 from regions.models import Assignment, Opd, Region, Role
 
 
@@ -23,12 +22,11 @@ def make_user(username: str, role: str | None, region_code: str | None = None, o
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: nothing computed by another test can leak in."""
+    """Each test starts with an empty cache (rate limits, lockouts): nothing of another test can
+    leak in. Readiness is stored in the test's own database, rolled back with it."""
     cache.clear()
-    forget()
     yield
     cache.clear()
-    forget()
 
 
 @pytest.fixture
