@@ -300,9 +300,7 @@ def save(parts: Mapping[int, Part], rows: Mapping[int, tuple], catalog_versions:
         )
     if not objects:
         return 0
-    fields = [
-        f.name for f in StoredReadiness._meta.concrete_fields if not f.primary_key
-    ]
+    fields = [f.name for f in StoredReadiness._meta.concrete_fields if not f.primary_key]
     try:
         with transaction.atomic():
             StoredReadiness.objects.bulk_create(
@@ -406,15 +404,19 @@ def scores(
     verified_only: bool = False,
 ) -> dict[tuple[str, int, int], Decimal]:
     """Stored scores per (programme, region id, year) — the trend — in one query (plus one
-    computation batch for missing or stale rows)."""
+    computation batch for missing or stale rows: of every programme, so that a readiness read
+    of the same regions after it finds them fresh)."""
     if not region_ids:
         return {}
-    rows = _rows(tuple(programs), years, region_ids, verified_only=verified_only, with_data=False)
+    programs = tuple(programs)
+    rows = _rows(PROGRAMS, years, region_ids, verified_only=verified_only, with_data=False)
     stale = [row for row in rows if not _fresh(row)]
     computed = _recompute(stale)
     found = {}
     for row in rows:
         pk, program, year, region_id = row[:4]
+        if program not in programs:
+            continue
         if pk in computed:
             result = getattr(computed[pk], "result", None)
             score = getattr(result, "score", None)
@@ -489,12 +491,18 @@ def differences(*, fresh_only: bool = False) -> list[Difference]:
 
     ``wrong``: the row claims to be fresh (its versions match) and differs — a write path that
     did not bump a version. ``missing`` / ``stale``: no row yet, or versions that no longer
-    match (what the next read recomputes); left out with ``fresh_only``.
+    match (what the next read recomputes); left out with ``fresh_only``, which then computes
+    only the assessments that have a fresh-looking row.
     """
-    rows = list(assessments_for(PROGRAMS, None, None).values_list(*_ROW, "readiness__data"))
+    qs = assessments_for(PROGRAMS, None, None)
+    if fresh_only:
+        qs = qs.filter(readiness__isnull=False)
+    rows = list(qs.values_list(*_ROW, "readiness__data"))
     found: list[Difference] = []
     by_region: dict[int, list[tuple]] = {}
     for row in rows:
+        if fresh_only and not _fresh(row):
+            continue
         by_region.setdefault(row[3], []).append(row)
     region_ids = sorted(by_region)
     for start in range(0, len(region_ids), 100):
@@ -511,8 +519,6 @@ def differences(*, fresh_only: bool = False) -> list[Difference]:
                 if part is not None and _normal(encode(part)) == _normal(row[11]):
                     continue
                 kind = "wrong"
-            if kind != "wrong" and fresh_only:
-                continue
             found.append(Difference(row[0], row[1], row[2], row[3], kind))
     return found
 

@@ -29,7 +29,6 @@ from dashboard.queries import (
     award_lines,
     choose_year,
     desa_table,
-    edition_years,
     group_names,
     indicator_matrix,
     level_counts,
@@ -193,14 +192,14 @@ def recap_for(
     recap = Recap(choice, page, regions)
     if choice.year is not None and regions:
         year = choice.year
+        if trend:  # first: it computes every stale row of these regions, all years, in one batch
+            recap.totals = store.scores(
+                [region.pk for region in regions], verified_only=verified_only
+            )
         readiness = readiness_for_years(regions, [year], verified_only=verified_only)
         recap.names = group_names(year)
         recap.rows = recap_rows(readiness, recap.names)
         recap.levels = levels_of(year)
-        if trend:
-            recap.totals = store.scores(
-                [region.pk for region in regions], verified_only=verified_only
-            )
     else:
         recap.levels = levels_of(None)
     return recap

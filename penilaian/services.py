@@ -35,7 +35,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from penilaian import scoring
 from penilaian.models import Answer, Assessment, Edition, Program, VerifiedSnapshot
-from penilaian.versions import assessments_changed
 from penilaian.queries import (
     AssessmentData,
     CatalogData,
@@ -43,6 +42,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
+from penilaian.versions import assessments_changed
 from regions.models import Region
 from regions.scoping import Scope
 

@@ -2,8 +2,9 @@
 
 * ``Assessment.version`` goes up on every write of an assessment's data: the save paths
   (``services.bump_version``), the workflow, the import, and — here — an evidence link added or
-  removed, an owner reassigned (every APE/KLA assessment of the region) and a desa added, moved
-  or removed (every Kampung KB assessment of its old and new region).
+  removed, an owner reassigned (every APE/KLA assessment of the region), a desa added, moved
+  or removed (every Kampung KB assessment of its old and new region), and an answer or desa
+  row saved or deleted one at a time (the admin, the shell: :func:`track_rows`).
 * ``Edition.catalog_version`` goes up on every change of the edition (``Edition.save``) and of
   its groups, indicators and levels (model save/delete, by the receivers below). Bulk edits and
   data migrations, which send no signals, call :func:`bump_catalog_version` themselves.
@@ -22,6 +23,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from penilaian.models import (
+    Answer,
     Assessment,
     Edition,
     EvidenceLink,
@@ -102,6 +104,17 @@ def _owner_changed(sender, instance, **kwargs) -> None:
     )
 
 
+def _row_changed(sender, instance, **kwargs) -> None:
+    bump_assessments(Assessment.objects.filter(pk=instance.assessment_id))
+
+
+def track_rows(model) -> None:
+    """Bump the assessment of every ``model`` row saved or deleted one at a time (the admin, the
+    shell). The services write in bulk and bump once themselves."""
+    post_save.connect(_row_changed, sender=model, dispatch_uid=f"av-s-{model}")
+    post_delete.connect(_row_changed, sender=model, dispatch_uid=f"av-d-{model}")
+
+
 def desa_regions_changed(region_ids: Iterable[int]) -> list[int]:
     """Bump the Kampung KB assessments of regions whose desa list changed (also for bulk
     writes such as the desa import); returns the assessment ids."""
@@ -142,6 +155,7 @@ def connect() -> None:
     for model, receiver in ((EvidenceLink, _evidence_changed), (IndicatorOwner, _owner_changed)):
         post_save.connect(receiver, sender=model, dispatch_uid=f"av-s-{model}")
         post_delete.connect(receiver, sender=model, dispatch_uid=f"av-d-{model}")
+    track_rows(Answer)
     pre_save.connect(_desa_before_save, sender=Desa, dispatch_uid="av-p-desa")
     post_save.connect(_desa_saved, sender=Desa, dispatch_uid="av-s-desa")
     post_delete.connect(_desa_deleted, sender=Desa, dispatch_uid="av-d-desa")

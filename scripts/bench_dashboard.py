@@ -292,15 +292,15 @@ def _queries(call) -> int:
 
 def measure(repeat: int, scale: str) -> list[dict[str, object]]:
     """Time each page and the readiness reads at the current size of the database."""
+    from dashboard.caching import forget
+    from dashboard.warmup import warm
     from django.contrib.auth import get_user_model
     from django.core.cache import cache
     from django.db.models import F
     from django.test import Client
     from django.utils import timezone
 
-    from dashboard.caching import forget
     from dashboard.readiness import readiness_for_region, readiness_for_year
-    from dashboard.warmup import warm
     from penilaian.models import Assessment
     from regions.models import Region
 

@@ -29,6 +29,23 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _stored_readiness_matches_a_fresh_computation(request):
+    """The invariant of the readiness store (dashboard.store): after every test that used the
+    database, each stored row whose versions match equals a fresh computation. A write path that
+    forgets to bump a version leaves such a row behind and fails here."""
+    yield
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    from dashboard.store import differences
+
+    wrong = differences(fresh_only=True)
+    assert not wrong, f"stored readiness differs from a fresh computation: {wrong[:5]}"
+
+
 @pytest.fixture
 def admin_user(db):
     return make_user("admin.uji", Role.ADMIN)

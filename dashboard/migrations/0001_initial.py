@@ -5,34 +5,63 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('penilaian', '0004_edition_catalog_version'),
-        ('regions', '0002_reference_data'),
+        ("penilaian", "0004_edition_catalog_version"),
+        ("regions", "0002_reference_data"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StoredReadiness',
+            name="StoredReadiness",
             fields=[
-                ('assessment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='readiness', serialize=False, to='penilaian.assessment')),
-                ('program', models.CharField(max_length=20, verbose_name='programme')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('assessment_version', models.PositiveIntegerField(verbose_name='assessment version')),
-                ('catalog_version', models.PositiveIntegerField(verbose_name='catalogue revision')),
-                ('format', models.CharField(max_length=16, verbose_name='format')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=10, null=True, verbose_name='score')),
-                ('level_name', models.CharField(blank=True, max_length=60, verbose_name='category/predicate')),
-                ('computed_at', models.DateTimeField(verbose_name='computed at')),
-                ('data', models.JSONField(verbose_name='result')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='regions.region')),
+                (
+                    "assessment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="readiness",
+                        serialize=False,
+                        to="penilaian.assessment",
+                    ),
+                ),
+                ("program", models.CharField(max_length=20, verbose_name="programme")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "assessment_version",
+                    models.PositiveIntegerField(verbose_name="assessment version"),
+                ),
+                ("catalog_version", models.PositiveIntegerField(verbose_name="catalogue revision")),
+                ("format", models.CharField(max_length=16, verbose_name="format")),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=10, null=True, verbose_name="score"
+                    ),
+                ),
+                (
+                    "level_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="category/predicate"),
+                ),
+                ("computed_at", models.DateTimeField(verbose_name="computed at")),
+                ("data", models.JSONField(verbose_name="result")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="regions.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'stored readiness',
-                'verbose_name_plural': 'stored readiness',
-                'indexes': [models.Index(fields=['region', 'year'], name='readiness_region_year'), models.Index(fields=['program', 'year'], name='readiness_program_year')],
+                "verbose_name": "stored readiness",
+                "verbose_name_plural": "stored readiness",
+                "indexes": [
+                    models.Index(fields=["region", "year"], name="readiness_region_year"),
+                    models.Index(fields=["program", "year"], name="readiness_program_year"),
+                ],
             },
         ),
     ]
