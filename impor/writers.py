@@ -179,6 +179,7 @@ def _ensure_assessments(
             if (region, edition) in plan.create_assessments
         ]
         history_from_table(Assessment, created, "+", user_id, reason, now)
+        assessments_changed(created)  # their readiness is computed right after the commit
     return {
         (region, edition): pk
         for pk, region, edition in Assessment.objects.filter(
