@@ -85,6 +85,42 @@ def _codec(tp: Any) -> tuple[Encoder, Decoder]:
     return codec
 
 
+class LazyItems(Sequence):
+    """A tuple of dataclasses decoded from its JSON on first use (a page of 514 regions reads
+    every gap list but shows none of them). Compares and hashes like the tuple it stands for."""
+
+    __slots__ = ("_raw", "_decode", "_items")
+
+    def __init__(self, raw: list, decode: Decoder):
+        self._raw, self._decode, self._items = raw, decode, None
+
+    def _all(self) -> tuple:
+        if self._items is None:
+            self._items = tuple(self._decode(x) for x in self._raw)
+            self._raw = None
+        return self._items
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._raw) if self._items is None else len(self._items)
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyItems):
+            other = other._all()
+        return self._all() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
 def _optional(codec: tuple[Encoder, Decoder]) -> tuple[Encoder, Decoder]:
     enc, dec = codec
     return (lambda v: None if v is None else enc(v)), (lambda v: None if v is None else dec(v))
@@ -116,6 +152,8 @@ def _build_codec(tp: Any) -> tuple[Encoder, Decoder]:
     if origin is tuple:
         if len(args) == 2 and args[1] is Ellipsis:
             enc, dec = _codec(args[0])
+            if dataclasses.is_dataclass(args[0]):  # gap lists and the like: decoded when used
+                return (lambda v: [enc(x) for x in v]), (lambda v: LazyItems(v, dec))
             return (lambda v: [enc(x) for x in v]), (lambda v: tuple(dec(x) for x in v))
         codecs = [_codec(arg) for arg in args]
         return (

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('penilaian', '0003_evidence_workflow'),
+        ("penilaian", "0003_evidence_workflow"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='edition',
-            name='catalog_version',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Goes up on every change of the edition, its groups, indicators or levels.', verbose_name='catalogue revision'),
+            model_name="edition",
+            name="catalog_version",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Goes up on every change of the edition, its groups, indicators or levels.",
+                verbose_name="catalogue revision",
+            ),
         ),
     ]
