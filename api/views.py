@@ -72,7 +72,13 @@ from dashboard.readiness import (
     readiness_for_year,
 )
 from kampung_kb.models import DesaRecord
-from kampung_kb.readiness import ROW_FIELDS, desa_row, desa_totals, region_summary
+from kampung_kb.readiness import (
+    ROW_FIELDS,
+    desa_row,
+    desa_totals,
+    potensial_of,
+    region_summary,
+)
 from kampung_kb.scoring import RegionSummary
 from kampung_kb.services import (
     DEFAULT_CRITERION,
@@ -602,6 +608,8 @@ class AssessmentView(ApiView):
             catalog.params,
             desa_totals([region_id]).get(region_id, 0),
             [desa_row(record["desa__code"], record) for record in records],
+            desa_potensial=potensial_of(region_id, catalog.year),
+            rules=catalog.rules,
         )
         return {
             "desa": {

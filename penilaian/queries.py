@@ -66,6 +66,12 @@ class CatalogData:
     specs: tuple[scoring.IndicatorSpec, ...]
     levels: tuple[scoring.Level, ...]
     indicator_ids: Mapping[str, int]
+    rules: tuple[Mapping[str, Any], ...] = ()
+
+    @cached_property
+    def provisional_rules(self) -> frozenset[str]:
+        """Codes of the edition's rules marked provisional (listed on /metode/)."""
+        return frozenset(rule["code"] for rule in self.rules if rule.get("provisional"))
 
     @cached_property
     def by_code(self) -> dict[str, scoring.IndicatorSpec]:
@@ -242,7 +248,7 @@ def load_catalog_map(
     editions_qs = Edition.objects.filter(program__in=_as_tuple(programs)).order_by()
     if years is not None:
         editions_qs = editions_qs.filter(year__in=tuple(years))
-    editions = list(editions_qs.values_list("id", "program", "year", "name", "params"))
+    editions = list(editions_qs.values_list("id", "program", "year", "name", "params", "rules"))
     if not editions:
         return {}
     groups: dict[int, list[GroupInfo]] = defaultdict(list)
@@ -304,8 +310,9 @@ def load_catalog_map(
             specs=tuple(specs[pk]),
             levels=tuple(levels[pk]),
             indicator_ids=dict(ids[pk]),
+            rules=tuple(rule for rule in rules or () if isinstance(rule, dict) and "code" in rule),
         )
-        for pk, program, year, name, params in editions
+        for pk, program, year, name, params, rules in editions
     }
 
 
