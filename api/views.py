@@ -103,7 +103,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
-from penilaian.scoring import Level
+from penilaian.scoring import Level, award_standing
 from penilaian.services import (
     InvalidValues,
     StaleAssessment,
@@ -162,6 +162,8 @@ def ape_data(result: ApeResult | None, status: str | None) -> dict[str, Any]:
             "next_category": None,
             "points_to_next": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
             "prerequisites": [],
         }
     return {
@@ -171,6 +173,8 @@ def ape_data(result: ApeResult | None, status: str | None) -> dict[str, Any]:
         "next_category": _name(result.next_category),
         "points_to_next": result.points_to_next,
         "status": status,
+        "provisional": result.provisional,
+        "provisional_rules": list(result.provisional_rules),
         "prerequisites": [
             {
                 "code": item.code,
@@ -192,6 +196,8 @@ def kla_data(result: KlaResult | None, status: str | None) -> dict[str, Any]:
             "next_predicate": None,
             "points_to_next": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
             "groups": [],
         }
     return {
@@ -200,6 +206,8 @@ def kla_data(result: KlaResult | None, status: str | None) -> dict[str, Any]:
         "next_predicate": _name(result.next_predicate),
         "points_to_next": result.points_to_next,
         "status": status,
+        "provisional": result.provisional,
+        "provisional_rules": list(result.provisional_rules),
         "groups": [
             {"code": group.code, "score": group.score, "max_score": group.max_score}
             for group in result.groups
@@ -216,7 +224,10 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
             "standar": None,
             "cikar": None,
             "persen_kampung_kb": None,
+            "desa_potensial": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
         }
     return {
         "desa_total": summary.desa_total,
@@ -224,7 +235,10 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
         "standar": summary.standar,
         "cikar": summary.cikar,
         "persen_kampung_kb": summary.persen_kampung_kb,
+        "desa_potensial": summary.target_base,
         "status": status,
+        "provisional": summary.provisional,
+        "provisional_rules": list(summary.provisional_rules),
     }
 
 
@@ -913,6 +927,7 @@ class AwardListView(ApiView):
             "program",
             "year",
             "result",
+            "published_score",
             "confidence",
             "conflicting",
             "note",
@@ -925,7 +940,9 @@ class AwardListView(ApiView):
                 "program": row["program"],
                 "year": row["year"],
                 "result": row["result"],
+                "published_score": row["published_score"],
                 "confidence": row["confidence"],
+                "standing": str(award_standing(row["confidence"], row["conflicting"])),
                 "conflicting": row["conflicting"],
                 "note": row["note"],
                 "source_urls": [str(url) for url in (row["source_urls"] or [])],

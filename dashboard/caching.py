@@ -228,7 +228,7 @@ def unit_stamps(region_ids: Sequence[int], years: Sequence[int] | None = None) -
     region's owner overrides. A region-year without assessments has no entry. Written in SQL:
     the ORM spends longer compiling the four correlated subqueries than the database runs them.
     """
-    from kampung_kb.models import DesaPotensial, DesaRecord
+    from kampung_kb.models import DesaRecord
     from penilaian.models import Answer, Edition, EvidenceLink, IndicatorOwner
 
     if not region_ids:

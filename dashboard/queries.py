@@ -31,7 +31,15 @@ from dashboard.readiness import ProgramReadiness, RegionReadiness
 from kampung_kb.readiness import DesaStatus, desa_statuses, thresholds_for
 from kampung_kb.scoring import RegionSummary, summarize
 from penilaian import scoring
-from penilaian.models import Answer, Assessment, Edition, Group, Program, WorkflowEvent
+from penilaian.models import (
+    Answer,
+    Assessment,
+    AwardResult,
+    Edition,
+    Group,
+    Program,
+    WorkflowEvent,
+)
 from penilaian.queries import (
     AwardInfo,
     CatalogData,
@@ -537,6 +545,37 @@ class AwardLine:
     def links(self) -> list[str]:
         """The award's web sources (http and https only: nothing else becomes a link)."""
         return [url for url in self.award.source_urls if url.startswith(("https://", "http://"))]
+
+
+def web_links(urls) -> list[str]:
+    """Only http(s) addresses become links."""
+    return [str(url) for url in urls if str(url).startswith(("https://", "http://"))]
+
+
+@dataclass(frozen=True)
+class ProvinceAward:
+    """An award of the province itself (APE, Provila), with its reports and sources."""
+
+    program: str
+    program_label: str
+    year: int
+    award: AwardInfo
+
+
+def province_awards() -> list[ProvinceAward]:
+    """Awards of the province (code 19): APE, KLA and Provila, newest first (1 query).
+
+    Public facts about the province, not region data: every logged-in user sees them.
+    """
+    provinces = Region.objects.filter(kind=Region.Kind.PROVINSI)
+    programs = tuple(AwardResult.AwardProgram.values)
+    labels = dict(AwardResult.AwardProgram.choices)
+    lines = [
+        ProvinceAward(program, str(labels.get(program, program)), award.year, award)
+        for (_region, program), awards in load_awards(provinces, programs).items()
+        for award in awards
+    ]
+    return sorted(lines, key=lambda line: (-line.year, line.program))
 
 
 def award_lines(region: Region, readiness: Sequence[RegionReadiness]) -> list[AwardLine]:

@@ -98,8 +98,12 @@ class ProgramReadiness:
 
     @property
     def award_differs(self) -> bool | None:
-        """Does the official award differ from where the region's data puts it? None = unknown."""
-        if self.award is None or self.result is None:
+        """Does the official award differ from where the region's data puts it in the same year?
+
+        None = unknown, and None when the last award is of another year: a 2023 award is not
+        compared with a 2025 score (the pages name both years instead).
+        """
+        if self.award is None or self.result is None or self.award.year != self.year:
             return None
         return self.award.differs_from(self.level_name)
 
