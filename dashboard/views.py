@@ -286,7 +286,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "map": _map(recap.rows, True, recap.levels[Program.KLA]),
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
-            "province_awards": province_awards(),
+            # the award history is part of the shared fingerprint: cached until it changes
+            "province_awards": cached(
+                _stamp(request).reference, ("province-awards",), province_awards
+            ),
         }
     )
     return render(request, "dashboard/home.html", context)

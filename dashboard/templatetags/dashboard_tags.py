@@ -113,12 +113,11 @@ def prov(result) -> SafeString:
         return mark_safe("")  # noqa: S308 - empty
     label = _("Portal estimate: rests on provisional rules %(codes)s") % {"codes": ", ".join(codes)}
     return format_html(
-        ' <a class="prov-mark" href="{}" title="{}" data-rules="{}">≈'
-        '<span class="sr-only"> {}</span></a>',
+        ' <a class="prov-mark" href="{}" title="{}" aria-label="{}" data-rules="{}">≈</a>',
         metode_url(codes[0]),
         label,
-        " ".join(codes),
         label,
+        " ".join(codes),
     )
 
 
