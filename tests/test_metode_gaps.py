@@ -446,3 +446,50 @@ def test_a_regional_staff_user_sees_only_their_regions_desa_potensial_in_the_adm
     assert f"/desapotensial/{other.pk}/change/" not in listing
     other.refresh_from_db()
     assert other.jumlah == 5  # nothing changed
+
+
+# --- scope of what is new ----------------------------------------------------------------------
+
+
+def test_the_province_awards_show_no_regions_awards(client, koordinator_belitung):
+    client.force_login(koordinator_belitung)
+
+    html = page(client, "/?tahun=2025")
+
+    section = html[html.index('id="province-awards"') :]
+    section = section[: section.index("</section>")]
+    assert "babelpos.disway.id/read/677592" not in section  # Bangka's own KLA 2025 source
+    assert "Kabupaten Bangka" not in section
+
+
+def test_metode_shows_no_region_data(client, kla_2025):
+    html = page(client, "/metode/")
+
+    for name in Region.objects.exclude(kind=Region.Kind.PROVINSI).values_list("name", flat=True):
+        assert name not in html
+
+
+def test_another_regions_gap_list_and_target_base_stay_hidden(client, koordinator_belitung):
+    fill("19.01", Program.KLA, 2025, 0.3)
+    DesaPotensial.objects.create(region=Region.objects.get(code="19.01"), year=2025, jumlah=40)
+    client.force_login(koordinator_belitung)
+
+    assert client.get("/wilayah/19.01/?tahun=2025").status_code == 404
+    rows = client.get("/api/v1/readiness/?year=2025").json()["results"]
+    assert [row["region"] for row in rows] == ["19.02"]
+
+
+def test_the_kampung_kb_page_names_the_target_base_and_marks_its_default(
+    client, koordinator_bangka
+):
+    fill_desa("19.01", 2025)
+    client.force_login(koordinator_bangka)
+
+    defaulted = text_of(page(client, "/penilaian/kampung_kb/19.01/2025/"))
+    DesaPotensial.objects.create(region=Region.objects.get(code="19.01"), year=2025, jumlah=40)
+    entered = page(client, "/penilaian/kampung_kb/19.01/2025/")
+
+    total = Desa.objects.filter(region__code="19.01").count()
+    assert f"dari {total} desa/kelurahan potensial" in defaulted
+    assert "dari 40 desa/kelurahan potensial" in text_of(entered)
+    assert "/metode/#KKB-IR" in entered  # Standar still rests on the home-industry threshold
