@@ -112,7 +112,9 @@ def apply(name: str, data: bytes, file_name: str, user) -> Preview:
         with transaction.atomic():
             plan = importer.plan(table, scope, for_update=True)
             result.plan = plan
-            if not plan.is_valid:
+            if not plan.is_valid or not plan.has_changes:
+                # Invalid, or nothing to change (a stale preview, a second confirm): no
+                # writes and no empty ImportRecord.
                 return result
             now = timezone.now()
             write_plan(plan, user, _("Excel import: %(file)s") % {"file": file_name}, now)
@@ -186,6 +188,48 @@ def discard(token: str, suffix: str = ".bin") -> None:
         path = f"{TMP_DIR}/{token}{suffix}"
         if default_storage.exists(path):
             default_storage.delete(path)
+
+
+PENDING_KEY = "impor_pending"
+PENDING_MAX = 5
+
+
+def hold(request, outcome: Preview, data: bytes) -> str:
+    """Keep an upload whose preview may be applied, for this session only; returns the token
+    its confirm form carries. Only a checked, applicable file is ever stored."""
+    token = store(data)
+    pending = request.session.get(PENDING_KEY, {})
+    pending[token] = {
+        "resource": outcome.importer.name,
+        "file_name": outcome.file_name,
+        "sha256": outcome.sha256,
+        "at": timezone.now().isoformat(),
+    }
+    for old in list(pending)[:-PENDING_MAX]:  # older previews of this session: gone
+        pending.pop(old)
+        discard(old)
+    request.session[PENDING_KEY] = pending
+    return token
+
+
+def take(request, resource: str, token: str) -> tuple[bytes, dict] | None:
+    """The upload this session held for ``token``, removed from the session and the storage
+    (a token works once: a second confirm of the same preview gets None)."""
+    pending = request.session.get(PENDING_KEY, {})
+    entry = pending.get(token) if _TOKEN.match(token or "") else None
+    if entry is None or entry["resource"] != resource:
+        return None
+    pending.pop(token)
+    request.session[PENDING_KEY] = pending
+    data = load(token)
+    discard(token)
+    if data is None or digest(data) != entry["sha256"]:
+        return None
+    return data, entry
+
+
+def expired_message() -> str:
+    return _("This preview has expired. Upload the file again.")
 
 
 ERROR_FILES_KEY = "impor_error_files"

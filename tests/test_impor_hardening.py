@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from impor.models import ImportRecord
 from penilaian.models import Assessment
 from regions.models import Region, Role
 from tests.conftest import make_user
@@ -114,3 +115,77 @@ def test_a_row_that_would_change_a_locked_assessment_is_refused(admin_user):
     outcome = apply(admin_user, xlsx([NILAI, ["19.01", 2025, "APE-KOM-01", 3, "baru"]]))
     assert [e.row for e in outcome.plan.errors] == [2]  # a changed note is a change
     assert snapshot() == before
+
+
+# --- confirming a preview: once, and never an empty record ---
+
+ROWS = [["19.01", 2025, "APE-KOM-01", 3, "catatan"], ["19.01", 2025, "APE-KOM-03", "ya", ""]]
+EXPIRED = "Pratinjau ini sudah kedaluwarsa. Unggah ulang berkasnya."
+
+
+def admin_preview(client, data: bytes = None):
+    data = data or xlsx([NILAI, *ROWS])
+    response = client.post(
+        reverse("admin:impor_nilaiproxy_import"),
+        {"import_file": named(data, "nilai.xlsx"), "format": "0", "resource": "0"},
+    )
+    assert response.context["result"].impor.can_apply
+    return response.context["confirm_form"].initial
+
+
+def page_messages(client, response) -> list[str]:
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_a_second_confirm_of_one_admin_preview_is_answered_and_writes_nothing(client, admin_user):
+    client.force_login(admin_user)
+    form = admin_preview(client)
+    url = reverse("admin:impor_nilaiproxy_process_import")
+    first = client.post(url, form)
+    assert first.status_code == 302
+    after_first = snapshot()
+    assert ImportRecord.objects.count() == 1
+
+    second = client.post(url, form, follow=True)  # the double click
+
+    assert second.status_code == 200
+    assert second.redirect_chain[-1][0] == reverse("admin:impor_nilaiproxy_import")
+    assert EXPIRED in page_messages(client, second)
+    assert snapshot() == after_first
+
+
+def test_a_second_confirm_on_the_import_pages_is_answered_the_same_way(client, admin_user):
+    client.force_login(admin_user)
+    page = client.post(
+        reverse("impor:upload", args=["nilai"]),
+        {"file": named(xlsx([NILAI, *ROWS]), "nilai.xlsx")},
+    )
+    token = page.context["confirm_form"].initial["token"]
+    url = reverse("impor:confirm", args=["nilai"])
+    assert client.post(url, {"token": token}).status_code == 302
+    after_first = snapshot()
+    second = client.post(url, {"token": token}, follow=True)
+    assert EXPIRED in page_messages(client, second)
+    assert snapshot() == after_first
+
+
+def test_confirming_a_stale_preview_that_changes_nothing_records_nothing(client, admin_user):
+    """The preview offered two new rows; someone imported the same file meanwhile. The confirm
+    then changes nothing: no ImportRecord, no history, a "no changes" message (both doors)."""
+    client.force_login(admin_user)
+    data = xlsx([NILAI, *ROWS])
+    admin_form = admin_preview(client, data)
+    page = client.post(reverse("impor:upload", args=["nilai"]), {"file": named(data, "n.xlsx")})
+    token = page.context["confirm_form"].initial["token"]
+    assert apply(admin_user, data).record is not None  # the other import
+    before = snapshot()
+
+    response = client.post(
+        reverse("admin:impor_nilaiproxy_process_import"), admin_form, follow=True
+    )
+    assert "Tidak ada perubahan" in " ".join(page_messages(client, response))
+    response = client.post(reverse("impor:confirm", args=["nilai"]), {"token": token}, follow=True)
+    assert "Tidak ada perubahan" in " ".join(page_messages(client, response))
+
+    assert snapshot() == before
+    assert ImportRecord.objects.count() == 1

@@ -3,11 +3,15 @@
 * Only the provincial admin role enters the Django admin. A staff user of any other role,
   holding every model permission, gets 403 on every admin URL of every registered model and
   changes nothing; the admin login refuses them.
+* The admin import door stores nothing before the file is checked: a refused upload (too
+  large, not a workbook, invalid rows) leaves no copy in MEDIA_ROOT, and a confirmed one is
+  deleted on confirm.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 from io import StringIO
 
 import pytest
@@ -173,3 +177,51 @@ def test_the_admin_role_still_enters_and_anonymous_visitors_are_sent_to_the_logi
     assigned.is_staff = False
     assigned.save()
     assert client.get(reverse("admin:regions_region_changelist")).status_code == 403
+
+
+# --- the admin import door: what it stores ---
+
+
+def stored_uploads(root) -> list[str]:
+    """Uploads kept under MEDIA_ROOT (the library's folder, and our pending ``.bin`` files;
+    error files are ``.xlsx`` and kept on purpose)."""
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_file() and (path.suffix != ".xlsx" or "django-import-export" in path.parts)
+    )
+
+
+def admin_upload(client, data: bytes, name: str = "nilai.xlsx"):
+    handle = io.BytesIO(data)
+    handle.name = name
+    return client.post(
+        reverse("admin:impor_nilaiproxy_import"),
+        {"import_file": handle, "format": "0", "resource": "0"},
+    )
+
+
+def test_the_admin_import_stores_no_refused_upload_and_deletes_a_confirmed_one(
+    client, settings, tmp_path
+):
+    from impor.readers import MAX_UPLOAD_BYTES
+    from tests.impor_files import NILAI, xlsx
+
+    settings.MEDIA_ROOT = media = tmp_path / "media"
+    media.mkdir()
+    client.force_login(make_user("admin.uji", Role.ADMIN))
+    too_large = b"PK\x03\x04" + b"\0" * MAX_UPLOAD_BYTES
+
+    response = admin_upload(client, too_large)
+    assert "Berkas terlalu besar (maksimum 30 MB)." in response.content.decode()
+    response = admin_upload(client, b"%PDF-1.4 not a workbook")
+    assert response.context["result"].impor.refused
+    response = admin_upload(client, xlsx([NILAI, ["19.99", 2025, "APE-KOM-01", 3, ""]]))
+    assert response.context["result"].impor.plan.errors
+    assert stored_uploads(media) == []
+
+    response = admin_upload(client, xlsx([NILAI, ["19.01", 2025, "APE-KOM-01", 3, ""]]))
+    assert len(stored_uploads(media)) == 1  # held for the confirm, this session only
+    form = response.context["confirm_form"].initial
+    assert client.post(reverse("admin:impor_nilaiproxy_process_import"), form).status_code == 302
+    assert stored_uploads(media) == []
