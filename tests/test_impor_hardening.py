@@ -189,3 +189,42 @@ def test_confirming_a_stale_preview_that_changes_nothing_records_nothing(client,
 
     assert snapshot() == before
     assert ImportRecord.objects.count() == 1
+
+
+# --- a file full of repeated keys ---
+
+
+def test_a_repeated_key_is_one_error_naming_every_row_it_appears_on(admin_user):
+    rows = [["19.01", 2025, "APE-KOM-01", 3, ""]] * 5 + [["19.01", 2025, "APE-KOM-03", 1, ""]] * 2
+    outcome = preview(admin_user, xlsx([NILAI, *rows]))
+    assert [(e.row, e.message) for e in outcome.plan.errors] == [
+        (2, "Kunci 19.01 / 2025 / APE-KOM-01 muncul 5 kali dalam berkas: baris 2, 3, 4, 5, 6."),
+        (7, "Kunci 19.01 / 2025 / APE-KOM-03 muncul dua kali dalam berkas: baris 7 dan 8."),
+    ]
+    assert outcome.plan.invalid == 7 and outcome.plan.error_total == 2
+
+
+def test_a_file_of_thousands_of_repeats_keeps_a_bounded_error_list_and_counts_the_rest(
+    client, admin_user
+):
+    from impor.validation import MAX_ERRORS, ROWS_LISTED
+
+    keys = [["19.01", 2025, code, 1, ""] for code in ("APE-KOM-03", "APE-KOM-04")]
+    wrong = [["19.99", 2025, "APE-KOM-01", 3, ""]] * (MAX_ERRORS + 500)  # one error each
+    rows = [*keys * 1500, *wrong]
+    outcome = preview(admin_user, xlsx([NILAI, *rows]))
+
+    plan = outcome.plan
+    assert (len(plan.errors), plan.error_total) == (MAX_ERRORS, MAX_ERRORS + 500 + 2 + 1)
+    assert plan.invalid == len(rows)
+    first = plan.errors[0].message
+    assert first.startswith("Kunci 19.01 / 2025 / APE-KOM-03 muncul 1500 kali dalam berkas:")
+    listed = ", ".join(str(2 + 2 * n) for n in range(ROWS_LISTED))
+    assert first.endswith(f"baris {listed} dan {1500 - ROWS_LISTED} lainnya.")
+    assert plan.errors[1].row == 3  # the second key: once, on its first row
+
+    client.force_login(admin_user)
+    handle = named(xlsx([NILAI, *rows]), "ulang.xlsx")
+    html = client.post(reverse("impor:upload", args=["nilai"]), {"file": handle}).content.decode()
+    total = f"{plan.error_total:,}".replace(",", ".")
+    assert f"Berkas ini memiliki {total} kesalahan." in html
