@@ -233,7 +233,7 @@ def expired_message() -> str:
 
 
 ERROR_FILES_KEY = "impor_error_files"
-LIBRARY_TMP_DIR = "django-import-export"  # import_export.tmp_storages.MediaStorage
+LIBRARY_TMP_DIR = "django-import-export"  # where the library's MediaStorage kept uploads
 
 
 def remember_error_file(request, outcome: Preview) -> None:
@@ -248,8 +248,8 @@ def may_download(request, token: str) -> bool:
 
 
 def _cleanup() -> None:
-    """Delete our temporary files, and uploads the library's admin flow left behind, after a
-    day (the library removes its file only when an import is confirmed)."""
+    """Delete our temporary files after a day, and any upload left in the library's folder by
+    the admin flow of earlier versions (the admin door no longer stores there)."""
     limit = timezone.now().timestamp() - TMP_MAX_AGE
     for folder in (TMP_DIR, LIBRARY_TMP_DIR):
         try:
