@@ -592,3 +592,28 @@ def test_the_database_refuses_follow_ups_beyond_the_fixed_bounds(fields):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         FollowUp.objects.create(**values)
+
+
+# --- the import follows the same note rule -----------------------------------------------------
+
+
+def test_the_nilai_import_refuses_a_note_longer_than_the_form_allows(admin_user, tmp_path):
+    from impor import engine
+    from tests.impor_files import NILAI, xlsx
+
+    make_assessment("ape")
+    before = sorted(Answer.objects.values_list("pk", "value", "note"))
+    data = xlsx([NILAI, ["19.01", 2025, "APE-KOM-01", 3, "x" * (NOTE_MAX_LENGTH + 1)]])
+
+    with override_settings(MEDIA_ROOT=tmp_path):
+        outcome = engine.preview("nilai", data, "data.xlsx", admin_user)
+        applied = engine.apply("nilai", data, "data.xlsx", admin_user)
+
+    message = indonesian(
+        "A note may have at most %(max)s characters; this one has %(count)s.",
+        max=NOTE_MAX_LENGTH,
+        count=NOTE_MAX_LENGTH + 1,
+    )
+    assert [(e.row, e.column, e.message) for e in outcome.plan.errors] == [(2, "catatan", message)]
+    assert applied.record is None
+    assert sorted(Answer.objects.values_list("pk", "value", "note")) == before
