@@ -471,6 +471,11 @@ class Target:
     assessment: Assessment | None
 
 
+# Entries of ``values``, ``notes`` or ``desa`` in one PATCH: far above a catalogue (~100
+# indicators) or the desa of one kab/kota (< 1,000), far below what one query may bind.
+MAX_ENTRIES = 2000
+
+
 def _has_nul(data: Any) -> bool:
     """Whether a NUL character appears in any key or text of parsed JSON."""
     if isinstance(data, str):
@@ -756,6 +761,10 @@ class AssessmentView(ApiView):
         for key in ("values", "notes", "desa"):
             if key in body and key in allowed and not isinstance(body[key], Mapping):
                 errors[key] = [_("Must be an object: {code: value}.")]
+            elif key in body and key in allowed and len(body[key]) > MAX_ENTRIES:
+                errors[key] = [
+                    _("Too many entries in one request: at most %(max)s.") % {"max": MAX_ENTRIES}
+                ]
         if isinstance(body.get("desa"), Mapping) and "desa" in allowed:
             wrong = {
                 str(code): [_("Give the village's fields as an object.")]
@@ -795,8 +804,8 @@ class AssessmentView(ApiView):
         header = request.headers.get("If-Match")
         if header is not None:
             versions = _if_match_versions(header)
-            if versions is None:
-                return None, True
+            if versions is None:  # "*": unless the body names the version it read
+                return (int(body["version"]), False) if "version" in body else (None, True)
             if not versions:
                 raise PreconditionFailed()
             current = target.assessment.version if target.assessment else 1

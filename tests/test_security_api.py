@@ -617,3 +617,33 @@ def test_the_nilai_import_refuses_a_note_longer_than_the_form_allows(admin_user,
     assert [(e.row, e.column, e.message) for e in outcome.plan.errors] == [(2, "catatan", message)]
     assert applied.record is None
     assert sorted(Answer.objects.values_list("pk", "value", "note")) == before
+
+
+@pytest.mark.parametrize("url", [KLA, KKB])
+def test_a_patch_with_more_entries_than_any_region_has_is_refused_as_a_whole(
+    client, admin_user, kla, kkb, url
+):
+    before = (stored(kla), stored(kkb))
+    many = {f"X-{number}": {} if url == KKB else 1 for number in range(40_000)}
+    key = "desa" if url == KKB else "values"
+
+    response = send(client, url, {key: many}, admin_user)
+
+    message = indonesian("Too many entries in one request: at most %(max)s.", max=2000)
+    assert assert_json_error(response, 400) == {key: [message]}
+    assert (stored(kla), stored(kkb)) == before
+
+
+def test_if_match_star_with_a_stale_body_version_is_still_refused(client, admin_user, kla):
+    before = stored(kla)
+
+    response = client.patch(
+        KLA,
+        json.dumps({"version": 9, "values": {"KLA-1-01": 70}}),
+        content_type="application/json",
+        HTTP_IF_MATCH="*",
+        **token(admin_user),
+    )
+
+    assert assert_json_error(response, 409)["code"] == "stale"
+    assert stored(kla) == before
