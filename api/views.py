@@ -21,8 +21,9 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -1097,6 +1098,12 @@ class MeetingDetailView(ApiView):
             ],
         )
         return Response(data)
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """A path under ``/api/v1/`` that names no endpoint: ``404`` as JSON, whatever the method."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
 
 
 __all__ = [

@@ -647,3 +647,21 @@ def test_if_match_star_with_a_stale_body_version_is_still_refused(client, admin_
 
     assert assert_json_error(response, 409)["code"] == "stale"
     assert stored(kla) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/nope/"),
+        ("get", "/api/v1/assessments/kla/19.01/dua-ribu/"),
+        ("patch", "/api/v1/assessments/kla/19.01/"),
+        ("post", "/api/v1/regions/19.01/"),
+    ],
+)
+def test_an_unknown_api_path_is_a_json_404_in_indonesian(client, method, path):
+    response = getattr(client, method)(path)
+
+    assert assert_json_error(response, 404) == {
+        "detail": indonesian("Not found."),
+        "code": "not_found",
+    }
