@@ -24,7 +24,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from kampung_kb.readiness import desa_totals, load_desa_rows, region_summary
+from kampung_kb.readiness import desa_totals, load_desa_rows, load_potensial, region_summary
 from kampung_kb.scoring import RegionSummary
 from kla.readiness import kla_result
 from kla.scoring import KlaResult
@@ -107,8 +107,12 @@ class ProgramReadiness:
 
     @property
     def award_differs(self) -> bool | None:
-        """Does the official award differ from where the region's data puts it? None = unknown."""
-        if self.award is None or self.result is None:
+        """Does the official award differ from where the region's data puts it in the same year?
+
+        None = unknown, and None when the last award is of another year: a 2023 award is not
+        compared with a 2025 score (the pages name both years instead).
+        """
+        if self.award is None or self.result is None or self.award.year != self.year:
             return None
         return self.award.differs_from(self.level_name)
 
@@ -235,6 +239,7 @@ def compute(
     kkb = assessments_for(Program.KAMPUNG_KB, years, region_ids)
     rows_by_assessment = load_desa_rows(kkb)
     totals = desa_totals(region_ids)
+    potensial = load_potensial(region_ids, years)
     parts: dict[int, Part] = {}
     for data in loaded.assessments.values():
         catalog = catalogs.get((data.program, data.year))
@@ -245,6 +250,8 @@ def compute(
                 catalog.params,
                 totals.get(data.region_id, 0),
                 rows_by_assessment.get(data.id, []),
+                desa_potensial=potensial.get((data.region_id, data.year)),
+                rules=catalog.rules,
             )
             parts[data.id] = KampungKbReadiness(
                 year=data.year,

@@ -7,7 +7,9 @@ class KampungKbConfig(AppConfig):
     verbose_name = _("Kampung KB")
 
     def ready(self) -> None:
-        from kampung_kb.models import DesaRecord
-        from penilaian.versions import track_rows
+        from kampung_kb.models import DesaPotensial, DesaRecord
+        from penilaian.models import Program
+        from penilaian.versions import track_region_year, track_rows
 
         track_rows(DesaRecord)
+        track_region_year(DesaPotensial, Program.KAMPUNG_KB)

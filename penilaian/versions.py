@@ -4,7 +4,8 @@
   (``services.bump_version``), the workflow, the import, and — here — an evidence link added or
   removed, an owner reassigned (every APE/KLA assessment of the region), a desa added, moved
   or removed (every Kampung KB assessment of its old and new region), and an answer or desa
-  row saved or deleted one at a time (the admin, the shell: :func:`track_rows`).
+  row saved or deleted one at a time (the admin, the shell: :func:`track_rows`), and the
+  number of potential desa of a region-year (:func:`track_region_year`).
 * ``Edition.catalog_version`` goes up on every change of the edition (``Edition.save``) and of
   its groups, indicators and levels (model save/delete, by the receivers below). Bulk edits and
   data migrations, which send no signals, call :func:`bump_catalog_version` themselves.
@@ -113,6 +114,24 @@ def track_rows(model) -> None:
     shell). The services write in bulk and bump once themselves."""
     post_save.connect(_row_changed, sender=model, dispatch_uid=f"av-s-{model}")
     post_delete.connect(_row_changed, sender=model, dispatch_uid=f"av-d-{model}")
+
+
+def track_region_year(model, program: str) -> None:
+    """Bump the ``program`` assessment of the region and year of every ``model`` row saved or
+    deleted (e.g. the number of potential desa of a kab/kota in a year)."""
+
+    def changed(sender, instance, **kwargs) -> None:
+        bump_assessments(
+            Assessment.objects.filter(
+                region_id=instance.region_id,
+                edition__program=program,
+                edition__year=instance.year,
+            )
+        )
+
+    model._readiness_receiver = changed  # keep a strong reference for the signal
+    post_save.connect(changed, sender=model, dispatch_uid=f"av-s-{model}")
+    post_delete.connect(changed, sender=model, dispatch_uid=f"av-d-{model}")
 
 
 def desa_regions_changed(region_ids: Iterable[int]) -> list[int]:

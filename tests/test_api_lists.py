@@ -268,15 +268,22 @@ def test_readiness_row_has_the_contract_shape_and_numbers(client, request, readi
         "next_category",
         "points_to_next",
         "status",
+        "provisional",
+        "provisional_rules",
         "prerequisites",
     }
+    assert row["ape"]["provisional"] is True  # the APE bands are the portal's own
+    assert "APE-KATEGORI" in row["ape"]["provisional_rules"]
     assert row["kampung_kb"] == {
         "desa_total": None,
         "kampung_kb": None,
         "standar": None,
         "cikar": None,
         "persen_kampung_kb": None,
+        "desa_potensial": None,
         "status": None,
+        "provisional": False,
+        "provisional_rules": [],
     }
 
 
@@ -318,8 +325,8 @@ def test_readiness_is_read_with_a_constant_number_of_queries(
     url = "/api/v1/readiness/?year=2025&page_size=3"
 
     # token and user, then the readiness read: regions, editions, stored rows, awards; the first
-    # request also computes and stores the rows (14 queries, as many for 1 row as for 3)
-    with django_assert_num_queries(6 + 14):
+    # request also computes and stores the rows (15 queries, as many for 1 row as for 3)
+    with django_assert_num_queries(6 + 15):
         response = client.get(url, **header)
     with django_assert_num_queries(6):
         again = client.get(url, **header)
@@ -384,7 +391,9 @@ def test_awards_filter_by_region_programme_and_year(client, request):
         "program",
         "year",
         "result",
+        "published_score",
         "confidence",
+        "standing",
         "conflicting",
         "note",
         "source_urls",

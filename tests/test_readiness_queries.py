@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 YEAR_QUERIES = 4
 REGION_QUERIES = 3  # the same without reading the regions
 # Nothing stored yet: + 4 catalog queries, 5 assessment queries (assessments, answers, evidence,
-# snapshots, owners), desa rows, desa totals, and the upsert in its savepoint (3 statements).
-COMPUTE_QUERIES = 14
+# snapshots, owners), desa rows, desa totals, potential desa, and the upsert in its savepoint
+# (3 statements).
+COMPUTE_QUERIES = 15
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("penilaian", "0004_edition_catalog_version"),
+        ("penilaian", "0005_edition_catalog_version"),
         ("regions", "0002_reference_data"),
     ]
 

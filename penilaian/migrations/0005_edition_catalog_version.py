@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("penilaian", "0003_evidence_workflow"),
+        ("penilaian", "0004_rules_award_score"),
     ]
 
     operations = [
