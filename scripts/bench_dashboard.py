@@ -626,8 +626,9 @@ def main() -> None:
         return
 
     runs = []
-    with benchlib.throwaway_sqlite("babel_dash") as sqlite_url:
-        runs.append(run_backend("SQLite", sqlite_url, args))
+    if not os.environ.get("BENCH_SKIP_SQLITE"):  # e.g. to re-run PostgreSQL alone
+        with benchlib.throwaway_sqlite("babel_dash") as sqlite_url:
+            runs.append(run_backend("SQLite", sqlite_url, args))
     url = os.environ.get("DATABASE_URL", "")
     if benchlib.is_postgres(url) and not args.sqlite_only:
         with benchlib.throwaway_postgres(url, "babel_dash") as postgres_url:
