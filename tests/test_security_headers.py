@@ -286,3 +286,71 @@ def test_the_swagger_page_has_no_inline_script_or_style(client, admin_user):
     assert any("swagger-ui-bundle" in src for src in scripts)
     assert any(src.endswith("swagger-init.js") for src in scripts)
     assert all(src.startswith("/static/") for src in scripts)  # served here, no CDN
+
+
+# --- Rate limits shared by every worker ----------------------------------------------------------
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/5",
+    }
+}
+
+
+def w001(settings, monkeypatch, *, debug: bool, workers: str | None, caches: dict) -> list[str]:
+    from babel_pug.checks import shared_cache_for_several_workers
+
+    settings.DEBUG = debug
+    settings.CACHES = caches
+    if workers is None:
+        monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    else:
+        monkeypatch.setenv("WEB_CONCURRENCY", workers)
+    return [message.id for message in shared_cache_for_several_workers()]
+
+
+def test_several_workers_with_a_per_process_cache_are_warned_about(settings, monkeypatch):
+    assert w001(settings, monkeypatch, debug=False, workers="3", caches=LOCMEM) == [
+        "babel_pug.W001"
+    ]
+    # gunicorn.conf.py starts 3 workers when WEB_CONCURRENCY is unset
+    assert w001(settings, monkeypatch, debug=False, workers=None, caches=LOCMEM) == [
+        "babel_pug.W001"
+    ]
+
+
+def test_several_workers_sharing_redis_are_fine(settings, monkeypatch):
+    assert w001(settings, monkeypatch, debug=False, workers="3", caches=REDIS) == []
+
+
+def test_one_worker_or_development_needs_no_shared_cache(settings, monkeypatch):
+    assert w001(settings, monkeypatch, debug=False, workers="1", caches=LOCMEM) == []
+    assert w001(settings, monkeypatch, debug=True, workers="3", caches=LOCMEM) == []
+
+
+def test_manage_py_check_prints_the_warning_and_redis_url_silences_it():
+    from tests.test_settings import run_check
+
+    production = {
+        "DEBUG": "false",
+        "SECRET_KEY": "a-very-long-random-production-secret-" + "x" * 40,
+        "ALLOWED_HOSTS": "pug.example.go.id",
+        "WEB_CONCURRENCY": "3",
+    }
+    warned = run_check({**production, "REDIS_URL": ""})
+    assert "babel_pug.W001" in warned.stderr + warned.stdout
+    shared = run_check({**production, "REDIS_URL": "redis://127.0.0.1:6379/5"})
+    assert shared.returncode == 0
+    assert "babel_pug.W001" not in shared.stderr + shared.stdout
+
+
+def test_the_api_throttles_count_in_the_default_cache():
+    from django.core.cache import cache
+
+    from api.throttling import AnonThrottle, UserThrottle
+
+    # the proxy of caches["default"]: Redis whenever REDIS_URL is set
+    assert AnonThrottle.cache is cache
+    assert UserThrottle.cache is cache
