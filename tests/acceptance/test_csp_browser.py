@@ -46,6 +46,8 @@ PAGES = [
     ("/admin/", "#content"),
     ("/admin/regions/assignment/", "#changelist"),
     ("/admin/auth/user/add/", "form"),
+    ("/accounts/password_reset/", "main"),
+    ("/accounts/login/", "main form"),
 ]
 
 WATCH_VIOLATIONS = """
