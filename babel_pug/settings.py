@@ -218,7 +218,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sessions end after SESSION_COOKIE_AGE seconds without a request (8 hours) and when the browser
-# closes: every request renews the expiry, and the cookie has no expiry date of its own.
+# closes: every request renews the expiry, and the cookie has no expiry date of its own. The
+# store (babel_pug/sessions.py) writes that renewal at most once a minute per session.
+SESSION_ENGINE = "babel_pug.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)

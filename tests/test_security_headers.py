@@ -183,6 +183,27 @@ def test_session_lifetime_settings():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
 
 
+def test_session_lifetime_comes_from_the_environment():
+    from tests.test_settings import run_manage
+
+    code = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, "
+        "s.SESSION_SAVE_EVERY_REQUEST, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    result = run_manage(
+        {
+            "DEBUG": "true",
+            "SESSION_COOKIE_AGE": "3600",
+            "SESSION_SAVE_EVERY_REQUEST": "false",
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE": "false",
+        },
+        "shell",
+        "-c",
+        code,
+    )
+    assert result.stdout.split() == ["3600", "False", "False"], result.stderr
+
+
 @pytest.mark.django_db
 def test_the_session_cookie_ends_with_the_browser_and_each_request_renews_the_session(
     client, koordinator_bangka
@@ -199,6 +220,24 @@ def test_the_session_cookie_ends_with_the_browser_and_each_request_renews_the_se
     assert client.get("/").status_code == 200
     renewed = Session.objects.get(pk=session.pk).expire_date
     assert renewed > timezone.now() + timedelta(hours=7, minutes=59)
+
+
+@pytest.mark.django_db
+def test_the_renewal_is_written_at_most_once_a_minute(client, koordinator_bangka):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(koordinator_bangka)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert writes == []  # a request right after the last one reads the session only
+    Session.objects.update(expire_date=timezone.now() + timedelta(hours=8, seconds=-61))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert len(writes) == 1
 
 
 @pytest.mark.django_db
