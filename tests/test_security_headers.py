@@ -58,13 +58,15 @@ def named_patterns(resolver=None, namespace: str = ""):
             yield f"{namespace}{entry.name}", params, pattern.regex.groups - len(params)
 
 
-def every_url() -> list[str]:
+def every_url(**samples) -> list[str]:
+    """One URL per named pattern, parameters filled from SAMPLES (and ``samples``), 1 otherwise."""
+    samples = {**SAMPLES, **samples}
     urls = set()
     for name, params, positional in named_patterns():
         if positional:  # simple_history's admin: object id, history id
             urls.add(reverse(name, args=["1"] * positional))
         else:
-            urls.add(reverse(name, kwargs={p: SAMPLES.get(p, 1) for p in params}))
+            urls.add(reverse(name, kwargs={p: samples.get(p, 1) for p in params}))
     return sorted(urls)
 
 
@@ -91,10 +93,9 @@ def test_the_url_sweep_reaches_every_part_of_the_site():
 @pytest.mark.django_db
 def test_every_url_answers_a_logged_in_user_private_no_store(client, admin_user):
     meeting = make_meeting("19.01")
-    SAMPLES["pk"] = meeting.pk
     client.force_login(admin_user)
     statuses = set()
-    for url in every_url():
+    for url in every_url(pk=meeting.pk):
         response = client.get(url)
         statuses.add(response.status_code)
         assert_private(response, url)
