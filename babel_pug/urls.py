@@ -6,9 +6,6 @@ from django.urls import include, path
 from babel_pug import views
 from regions.password_reset import PasswordResetView
 
-admin.site.site_header = "babel_pug — DP3ACSKB Babel"
-admin.site.site_title = "babel_pug"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # before Django's auth URLs: a reset page that never says "sent" when nothing was sent
