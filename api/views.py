@@ -461,7 +461,7 @@ class ReadinessListView(ApiView):
         if params.get("region") is not None:
             regions = regions.filter(pk=params["region"].pk)
         try:
-            rows = readiness_for_year(params["year"], regions)
+            rows = readiness_for_year(params["year"], regions, details=False)
         except NoEdition:
             raise exceptions.ValidationError(
                 {"year": [_("There is no edition for %(year)s.") % {"year": params["year"]}]}

@@ -140,6 +140,38 @@ def test_a_read_stores_its_rows_and_the_next_read_computes_nothing():
     assert second == first
 
 
+def test_a_summary_read_leaves_the_details_unread_and_a_detail_use_fails_loudly():
+    ape = fill("19.01", Program.APE, 2025, 0.6)
+    fill("19.01", Program.KLA, 2025, 0.4)
+    fill_desa("19.01", 2025)
+    full = readiness_for_year(2025, regions())  # stores the rows
+    row = StoredReadiness.objects.get(assessment=ape)
+    assert row.details["result.gap.items"]  # the gap list is in its own column
+    assert "items" not in row.data["result"]["gap"]
+
+    summary = readiness_for_year(2025, regions(), details=False)
+    again = readiness_for_year(2025, regions())
+
+    assert again == full
+    assert [r.region_code for r in summary] == [r.region_code for r in full]
+    for short, whole in zip(summary, full, strict=True):
+        for name in ("ape", "kla"):
+            a, b = getattr(short, name), getattr(whole, name)
+            assert (a.status, a.completeness, a.invalid_codes) == (
+                b.status,
+                b.completeness,
+                b.invalid_codes,
+            )
+            if b.result is not None:
+                assert a.result.score == b.result.score and a.level == b.level
+                assert a.result.gap.needed == b.result.gap.needed
+                with pytest.raises(store.DetailsNotLoaded):
+                    list(a.result.gap.items)
+                with pytest.raises(store.DetailsNotLoaded):
+                    len(a.missing_evidence)
+        assert short.kampung_kb == whole.kampung_kb
+
+
 def test_a_row_is_stale_when_either_version_moves(admin_user):
     assessment = fill("19.01", Program.KLA, 2025, 0.4)
     readiness_for_year(2025, regions())
