@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from dashboard import store
+from dashboard import store, tasks
 from dashboard.models import StoredReadiness
 from dashboard.readiness import compute, readiness_for_region, readiness_for_year
 from kampung_kb.models import DesaRecord
@@ -405,6 +405,71 @@ def test_an_import_recomputes_the_assessments_it_touched_after_its_commit(
 
     assert is_fresh(assessment)
     assert stored(assessment).score == expected("19.01", Program.KLA, 2025).score
+
+
+def test_an_import_queues_its_refresh_and_the_next_reads_are_right_without_it(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    assessment = fill("19.01", Program.KLA, 2025, 0.3)
+    client.force_login(admin_user)
+    before = expected("19.01", Program.KLA, 2025).score
+    readiness_for_year(2025, regions())
+    indicator = assessment.edition.indicators.filter(kind="ladder").first()
+    top = max(Decimal(str(o["points"])) for o in indicator.options)
+    data = impor_files.xlsx([impor_files.NILAI, ["19.01", 2025, indicator.code, str(top), ""]])
+
+    with (
+        mock.patch.object(tasks.refresh_readiness, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        outcome = impor_files.apply(admin_user, data)
+        assert not queued.called  # only once the import has committed
+    assert outcome.record is not None, impor_files.messages_of(outcome)
+    assert callbacks
+    queued.assert_called_once_with([assessment.pk])
+
+    # the job has not run (no worker yet): the row is stale, and every reader is right anyway
+    assert not is_fresh(assessment)
+    after = expected("19.01", Program.KLA, 2025).score
+    assert after > before
+    for url, shows in READERS.items():
+        assert shows.format(shown(after)) in client.get(url).content.decode(), url
+    assert api_kla_score(client) == after
+    assert is_fresh(assessment)  # the first reader stored it
+
+    assert tasks.refresh_readiness([assessment.pk]) == 0  # the late job finds nothing stale
+    assert stored(assessment).score == after
+
+
+def test_a_refresh_job_that_cannot_be_queued_is_logged_and_the_import_stands(
+    admin_user, django_capture_on_commit_callbacks, caplog
+):
+    assessment = fill("19.01", Program.KLA, 2025, 0.3)
+    indicator = assessment.edition.indicators.filter(kind="ladder").first()
+    top = max(Decimal(str(o["points"])) for o in indicator.options)
+    data = impor_files.xlsx([impor_files.NILAI, ["19.01", 2025, indicator.code, str(top), ""]])
+
+    with (
+        mock.patch.object(tasks.refresh_readiness, "delay", side_effect=OSError("no broker")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outcome = impor_files.apply(admin_user, data)
+
+    assert outcome.record is not None, impor_files.messages_of(outcome)
+    assert "readiness refresh not queued" in caplog.text
+    (row,) = [r for r in readiness_for_year(2025, regions()) if r.region_code == "19.01"]
+    assert row.kla.result.score == expected("19.01", Program.KLA, 2025).score
+
+
+def test_the_refresh_job_recomputes_what_is_stale(admin_user):
+    assessment = fill("19.01", Program.KLA, 2025, 0.3)
+    other = fill("19.02", Program.KLA, 2025, 0.3)
+    readiness_for_year(2025, regions())
+    Assessment.objects.filter(pk__in=[assessment.pk, other.pk]).update(version=99)
+
+    assert tasks.refresh_readiness.delay([assessment.pk]) is not None  # inline without a broker
+
+    assert is_fresh(assessment) and not is_fresh(other)
 
 
 # --- commands -----------------------------------------------------------------------------------
