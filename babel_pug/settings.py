@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sinergitas",
     "impor",
     "api",
+    "akuntabilitas",
     "dashboard",
 ]
 

@@ -371,8 +371,9 @@ QUERIES = {
     # 4 + years, regions count and page, readiness 13, group names, trend answers, levels
     "/?tahun=2025": 23,
     # 4 + region, edition years, readiness 13, group names, levels, OPD names, awards,
-    # missing evidence 5, workflow events, meetings (its 2 prefetches only run with meetings)
-    "/wilayah/19.01/?tahun=2025": 30,
+    # missing evidence 5, workflow events, meetings (its 2 prefetches only run with meetings),
+    # the most frequent return reasons
+    "/wilayah/19.01/?tahun=2025": 31,
     "/wilayah/19.01/cetak/?tahun=2025": 29,  # the same without the workflow events
     "/ape/?tahun=2025": 22,  # 4 + years, count, page, readiness 13, group names, levels
     "/kla/?tahun=2025": 28,  # the same + the indicator matrix 6 (fingerprints + 5)
