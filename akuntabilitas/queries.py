@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
+from akuntabilitas import scoring as cal
+from akuntabilitas.models import RiskRule, Stage
+from kampung_kb.models import DesaRecord
 from penilaian import scoring
-from penilaian.models import Assessment, Edition, Program, ReturnReason
+from penilaian.models import Answer, Assessment, Edition, Indicator, Program, ReturnReason
 from penilaian.queries import load_assessments, load_catalog_map
-from regions.models import Assignment, Opd, Region, Role
+from regions.models import Assignment, Desa, Opd, Region, Role
 
 # The programmes whose indicators are owned by OPD (Kampung KB rows belong to the koordinator).
 OWNED_PROGRAMS = (Program.APE, Program.KLA)
@@ -41,11 +44,13 @@ class OwnedItem:
     returned: bool
     verified: bool
     returned_reasons: list[str] = field(default_factory=list)
+    submitted: bool = False
 
     @property
     def open(self) -> bool:
-        """Still something to do: not filled, or returned, and not verified."""
-        return not self.verified and (not self.filled or self.returned)
+        """Still something for the region to do: not filled, or returned; nothing while the
+        assessment waits for the verifier or once it is verified."""
+        return not self.verified and not self.submitted and (not self.filled or self.returned)
 
 
 @dataclass
@@ -202,6 +207,7 @@ def opd_accountability(regions: QuerySet[Region], year: int) -> list[RegionOpds]
             values, _invalid = catalog.clean_values(data.values if data else {})
             evidenced = data.evidenced if data else frozenset()
             verified = bool(data and data.is_verified)
+            submitted = bool(data and data.status == Assessment.Status.SUBMITTED)
             owners = catalog.owners(overrides)
             for spec in catalog.specs:
                 row = rows.get(owners[spec.code] or "", unowned)
@@ -216,6 +222,7 @@ def opd_accountability(regions: QuerySet[Region], year: int) -> list[RegionOpds]
                         returned=bool(reasons),
                         verified=verified,
                         returned_reasons=reasons,
+                        submitted=submitted,
                     )
                 )
             gap = scoring.gap_to_next(
@@ -245,3 +252,168 @@ def handover_candidates(region: Region) -> QuerySet:
         .select_related("assignment__opd")
         .order_by("username")
     )
+
+
+# --- calendar ---------------------------------------------------------------------------------
+
+
+def stage_specs(year: int | None = None) -> list[cal.StageSpec]:
+    """The calendar's stages (of ``year``, or all), as plain data, in 1 query."""
+    qs = Stage.objects.order_by("year", "program", "order", "starts_on")
+    if year is not None:
+        qs = qs.filter(year=year)
+    return [
+        cal.StageSpec(
+            program=s.program,
+            code=s.code,
+            name=s.name,
+            order=s.order,
+            starts_on=s.starts_on,
+            ends_on=s.ends_on,
+            internal_deadline=s.internal_deadline,
+            example=s.example,
+        )
+        for s in qs
+    ]
+
+
+def risk_specs() -> list[cal.RiskSpec]:
+    return [
+        cal.RiskSpec(r.min_completeness, r.days_left, r.program)
+        for r in RiskRule.objects.order_by("program", "days_left")
+    ]
+
+
+def completeness_by_region(
+    region_ids: Iterable[int] | QuerySet, year: int
+) -> dict[tuple[str, int], tuple[int, int]]:
+    """(done, total) per (programme, region) for ``year``, in 4 queries: APE/KLA answered
+    indicators of all indicators; Kampung KB desa with a row of all desa of the region."""
+    region_ids = region_ids if isinstance(region_ids, QuerySet) else list(region_ids)
+    totals = dict(
+        Indicator.objects.filter(edition__year=year, edition__program__in=OWNED_PROGRAMS)
+        .order_by()
+        .values("edition__program")
+        .annotate(n=Count("pk"))
+        .values_list("edition__program", "n")
+    )
+    answered = {
+        (program, region_id): n
+        for program, region_id, n in Answer.objects.filter(
+            assessment__edition__year=year,
+            assessment__edition__program__in=OWNED_PROGRAMS,
+            assessment__region__in=region_ids,
+            value__isnull=False,
+        )
+        .order_by()
+        .values("assessment__edition__program", "assessment__region_id")
+        .annotate(n=Count("pk"))
+        .values_list("assessment__edition__program", "assessment__region_id", "n")
+    }
+    desa_total = dict(
+        Desa.objects.filter(region__in=region_ids)
+        .order_by()
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
+    )
+    desa_done = dict(
+        DesaRecord.objects.filter(
+            assessment__edition__year=year,
+            assessment__edition__program=Program.KAMPUNG_KB,
+            assessment__region__in=region_ids,
+        )
+        .order_by()
+        .values("assessment__region_id")
+        .annotate(n=Count("pk"))
+        .values_list("assessment__region_id", "n")
+    )
+    result: dict[tuple[str, int], tuple[int, int]] = {}
+    for region_id, total in desa_total.items():
+        result[(Program.KAMPUNG_KB, region_id)] = (desa_done.get(region_id, 0), total)
+        for program in OWNED_PROGRAMS:
+            result[(program, region_id)] = (
+                answered.get((program, region_id), 0),
+                totals.get(program, 0),
+            )
+    return result
+
+
+@dataclass
+class StageRow:
+    spec: cal.StageSpec
+    current: bool
+    days_left: int
+    internal_days_left: int | None
+    past: bool
+
+
+@dataclass
+class RegionRisk:
+    region: Region
+    program: str
+    completeness: Decimal
+    days_left: int
+    at_risk: bool
+
+
+@dataclass
+class ProgramCalendar:
+    program: str
+    label: str
+    stages: list[StageRow]
+    current: StageRow | None
+    regions: list[RegionRisk]
+
+    @property
+    def at_risk(self) -> list[RegionRisk]:
+        return [r for r in self.regions if r.at_risk]
+
+
+def calendar_overview(regions: QuerySet[Region], year: int, today) -> list[ProgramCalendar]:
+    """Per programme of ``year``: its stages with the current one and the days left, and per
+    region in ``regions`` its completeness and whether it is "berisiko" before the current
+    stage's provincial deadline. 7 queries whatever the number of regions and stages (1 when
+    the year has no stages)."""
+    specs = stage_specs(year)
+    if not specs:
+        return []
+    rules = risk_specs()
+    region_list = list(regions)
+    completeness = completeness_by_region([r.pk for r in region_list], year)
+    result = []
+    for program, label in Program.choices:
+        mine = [s for s in specs if s.program == program]
+        if not mine:
+            continue
+        current = cal.current_stage(mine, today)
+        rows = [
+            StageRow(
+                spec=s,
+                current=s == current,
+                days_left=cal.days_left(s.ends_on, today),
+                internal_days_left=(
+                    cal.days_left(s.internal_deadline, today) if s.internal_deadline else None
+                ),
+                past=s.ends_on < today,
+            )
+            for s in mine
+        ]
+        current_row = next((r for r in rows if r.current), None)
+        risks = []
+        if current is not None and current.internal_deadline is not None:
+            left = cal.days_left(current.deadline, today)
+            for region in region_list:
+                done, total = completeness.get((program, region.pk), (0, 0))
+                percent = cal.completeness_percent(done, total)
+                risks.append(
+                    RegionRisk(
+                        region,
+                        program,
+                        percent,
+                        left,
+                        cal.is_at_risk(percent, left, rules, program),
+                    )
+                )
+        result.append(ProgramCalendar(program, str(label), rows, current_row, risks))
+    return result

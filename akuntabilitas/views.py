@@ -5,16 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from akuntabilitas.forms import HandoverForm
-from akuntabilitas.models import Handover
+from akuntabilitas.models import Handover, SentReminder, Stage
 from akuntabilitas.queries import (
     OWNED_PROGRAMS,
+    calendar_overview,
     default_year,
     handover_candidates,
     opd_accountability,
@@ -121,3 +124,59 @@ def province_opd(request: HttpRequest) -> HttpResponse:
         "akuntabilitas/opd_province.html",
         {"year": year, "years": years, "year_error": year_error, "data": data},
     )
+
+
+def calendar_year(raw: str | None, today) -> tuple[int, list[int], str]:
+    """The requested calendar year, else this year (or the latest year with stages)."""
+    years = sorted(set(Stage.objects.values_list("year", flat=True)), reverse=True)
+    raw = (raw or "").strip()
+    if raw:
+        if raw.isdigit() and int(raw) in years:
+            return int(raw), years, ""
+        error = _("There is no calendar for year %(year)s; showing the default year.") % {
+            "year": raw[:10]
+        }
+    else:
+        error = ""
+    if today.year in years or not years:
+        return today.year, years, error
+    return years[0], years, error
+
+
+@require_GET
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The evaluation calendar of a year: stages per programme, the current one, days left,
+    and the regions in scope that are "berisiko" before the current provincial deadline."""
+    scope = scope_for(request.user)
+    if scope.is_anonymous:
+        raise Http404(_("No region in your scope."))
+    today = timezone.localdate()
+    year, years, year_error = calendar_year(request.GET.get("tahun"), today)
+    return render(
+        request,
+        "akuntabilitas/calendar.html",
+        {
+            "year": year,
+            "years": years,
+            "year_error": year_error,
+            "today": today,
+            "programs": calendar_overview(scope.regions(), year, today),
+        },
+    )
+
+
+@require_GET
+@login_required
+def sent_reminders(request: HttpRequest) -> HttpResponse:
+    """What the reminders sent (provincial roles): newest first, 100 a page."""
+    scope = scope_for(request.user)
+    if not scope.is_provincial:
+        raise PermissionDenied(_("Only provincial officers see the sent reminders."))
+    page = Paginator(
+        SentReminder.objects.select_related("user", "region", "stage").order_by(
+            "-sent_on", "user__username", "item"
+        ),
+        100,
+    ).get_page(request.GET.get("page"))
+    return render(request, "akuntabilitas/sent_reminders.html", {"page": page})

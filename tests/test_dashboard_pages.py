@@ -368,8 +368,9 @@ def test_the_one_pager_uses_the_a4_print_stylesheet(client, admin_user, data_202
 # fingerprints, 4 for the catalogs and 8 for the data: 5 assessment (assessments, answers,
 # evidence, snapshots, owners), desa rows, desa totals, awards.
 QUERIES = {
-    # 4 + years, regions count and page, readiness 13, group names, trend answers, levels
-    "/?tahun=2025": 23,
+    # 4 + years, regions count and page, readiness 13, group names, trend answers, levels,
+    # this year's calendar stages (the calendar panel; 7 when the year has stages)
+    "/?tahun=2025": 24,
     # 4 + region, edition years, readiness 13, group names, levels, OPD names, awards,
     # missing evidence 5, workflow events, meetings (its 2 prefetches only run with meetings),
     # the most frequent return reasons
@@ -459,8 +460,9 @@ def test_a_repeated_request_reads_the_computed_numbers_from_the_cache(
     client.force_login(admin_user)
     first = html_of(client, "/?tahun=2025")
 
-    # session, user, fingerprint, years, regions count and page, notifications
-    with django_assert_num_queries(7):
+    # session, user, fingerprint, years, regions count and page, notifications, this year's
+    # calendar stages (the calendar panel is read fresh: its days left change every day)
+    with django_assert_num_queries(8):
         second = html_of(client, "/?tahun=2025")
 
     assert second.split('id="recap-h"')[1] == first.split('id="recap-h"')[1]
