@@ -98,6 +98,10 @@ class OpdRow:
         return [i for i in self.items if i.returned]
 
     @property
+    def unfilled_items(self) -> list[OwnedItem]:
+        return [i for i in self.items if not i.filled and not i.verified]
+
+    @property
     def open_items(self) -> list[OwnedItem]:
         return [i for i in self.items if i.open]
 
