@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("penilaian", "0003_evidence_workflow"),
+        ("penilaian", "0004_rules_award_score"),
         ("regions", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -29,6 +29,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("penilaian", "0004_return_categories_document_metadata")]
+    dependencies = [("penilaian", "0005_return_categories_document_metadata")]
 
     operations = [migrations.RunPython(load, unload)]
