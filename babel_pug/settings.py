@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sinergitas",
     "impor",
     "api",
+    "akuntabilitas",
     "dashboard",
 ]
 
@@ -294,6 +295,9 @@ if os.environ.get("REDIS_URL"):
 
 # Name of the provincial office, shown in the header (configurable: the acronym varies in print).
 OFFICE_NAME = os.environ.get("OFFICE_NAME", "DP3ACSKB Provinsi Kepulauan Bangka Belitung")
+
+# The portal's public address, for links in e-mails sent outside a request (reminder digests).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,
