@@ -165,7 +165,7 @@ def summary(result: Preview) -> str:
 
 def store(data: bytes, suffix: str = ".bin") -> str:
     """Keep ``data`` for a day in the default storage (shared by every web process)."""
-    _cleanup()
+    remove_expired_files()
     token = secrets.token_hex(16)
     default_storage.save(f"{TMP_DIR}/{token}{suffix}", ContentFile(data))
     return token
@@ -203,10 +203,13 @@ def may_download(request, token: str) -> bool:
     return token in request.session.get(ERROR_FILES_KEY, [])
 
 
-def _cleanup() -> None:
-    """Delete our temporary files, and uploads the library's admin flow left behind, after a
-    day (the library removes its file only when an import is confirmed)."""
-    limit = timezone.now().timestamp() - TMP_MAX_AGE
+def remove_expired_files(max_age: int = TMP_MAX_AGE) -> int:
+    """Delete our temporary files (pending uploads, error files) and the uploads the library's
+    admin flow left behind, once older than ``max_age`` seconds (the library removes its file only
+    when an import is confirmed). Returns how many were deleted. Runs on every upload and hourly
+    as a job (``impor.tasks``)."""
+    limit = timezone.now().timestamp() - max_age
+    removed = 0
     for folder in (TMP_DIR, LIBRARY_TMP_DIR):
         try:
             _dirs, files = default_storage.listdir(folder)
@@ -217,5 +220,7 @@ def _cleanup() -> None:
             try:
                 if default_storage.get_modified_time(path).timestamp() < limit:
                     default_storage.delete(path)
+                    removed += 1
             except (FileNotFoundError, NotImplementedError, OSError):
                 continue
+    return removed
