@@ -83,8 +83,9 @@ def _item_line(reason: ReturnReason) -> str:
     return f"- {what}\n  {_('Reason')}: {reason.reason}"
 
 
-def compose(event: WorkflowEvent, user) -> EmailMessage:
-    """The message about ``event`` for ``user``, in the site language."""
+def compose(event: WorkflowEvent, user, items: list[ReturnReason] | None = None) -> EmailMessage:
+    """The message about ``event`` for ``user``, in the site language (``items``: the return's
+    reasons, when the caller already read them)."""
     assessment = event.assessment
     values = {"assessment": _label(assessment), "user": _display(event.user)}
     with translation.override(settings.LANGUAGE_CODE):
@@ -93,7 +94,7 @@ def compose(event: WorkflowEvent, user) -> EmailMessage:
             subject = _("Submitted for verification: %(assessment)s") % values
             lines.append(_("%(assessment)s was submitted for verification by %(user)s.") % values)
         elif event.action == Action.RETURN:
-            items = returned_items(event)
+            items = returned_items(event) if items is None else items
             subject = _("Returned for correction: %(assessment)s") % values
             lines.append(
                 _("%(assessment)s was returned by %(user)s with %(count)s reason(s) to fix.")
@@ -134,7 +135,8 @@ def send_for_event(event_id: int) -> int:
     )
     if event is None:
         return 0
-    messages = [compose(event, user) for user in recipients(event)]
+    items = returned_items(event) if event.action == Action.RETURN else []
+    messages = [compose(event, user, items) for user in recipients(event)]
     if not messages:
         return 0
     with get_connection() as connection:

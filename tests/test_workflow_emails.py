@@ -7,10 +7,16 @@ The return test goes through a real SMTP server (aiosmtpd, in this process, on a
 import email
 import email.policy
 import logging
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from penilaian import emails, tasks, workflow
 from penilaian.models import Edition, Notification, WorkflowEvent
@@ -256,3 +262,48 @@ def test_the_profile_page_turns_the_mails_off_and_on_for_its_own_user_only(
     client.post("/akun/profil/", {"preferences": "1", "email_notifications": "on"})
     assert Preference.wants_email(koordinator_bangka) is True
     assert Preference.objects.count() == 1
+
+
+def mail_backend(**env: str) -> str:
+    """The e-mail backend the settings choose for ``env`` (in a fresh process)."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EMAIL_")}
+    result = subprocess.run(  # noqa: S603 (fixed argv)
+        [
+            sys.executable,
+            "-c",
+            "from babel_pug import settings as s;"
+            "print(getattr(s, 'EMAIL_BACKEND', 'django.core.mail.backends.smtp.EmailBackend'))",
+        ],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**clean, "SECRET_KEY": "x" * 50, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_development_prints_mail_on_the_console_until_an_smtp_host_is_set():
+    console = "django.core.mail.backends.console.EmailBackend"
+    smtp = "django.core.mail.backends.smtp.EmailBackend"
+
+    assert mail_backend(DEBUG="true") == console
+    assert mail_backend(DEBUG="true", EMAIL_HOST="smtp.example.go.id") == smtp
+    assert mail_backend(DEBUG="false", EMAIL_HOST="smtp.example.go.id") == smtp
+
+
+def test_the_job_reads_the_same_number_of_queries_for_one_or_three_recipients(
+    kla_bangka, koordinator_bangka, operator_dinkes_bangka, operator_disdik_bangka, verifikator
+):
+    workflow.submit(kla_bangka, user=koordinator_bangka)
+    event = returned(kla_bangka, verifikator)
+    counts = []
+    for users in ([koordinator_bangka], [operator_dinkes_bangka, operator_disdik_bangka]):
+        with_email(*users)
+        with CaptureQueriesContext(connection) as queries:
+            sent = emails.send_for_event(event.pk)
+        counts.append((sent, len(queries)))
+
+    assert [sent for sent, _ in counts] == [1, 3]
+    assert counts[0][1] == counts[1][1]
