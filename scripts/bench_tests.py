@@ -144,8 +144,11 @@ def markdown(results: list[dict]) -> str:
         for r in rows:
             if serial and r["database"] == database and r["workers"]:
                 notes.append(
-                    f"{database}: {r['workers']} workers take {r['wall_s'] / serial['wall_s']:.0%}"
-                    f" of the serial wall time."
+                    f"- {database}, {r['workers']} workers: wall time "
+                    f"{r['wall_s'] / serial['wall_s']:.0%} of serial, CPU time "
+                    f"{r['cpu_s'] / serial['cpu_s']:.0%} of serial (loads {serial['load_before']}"
+                    f"–{serial['load_after']} serial, {r['load_before']}–{r['load_after']} "
+                    "parallel)."
                 )
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
