@@ -41,6 +41,7 @@ from dashboard.queries import (
 )
 from dashboard.readiness import RegionReadiness, readiness_for_region, readiness_for_years
 from penilaian.models import Level, Program
+from penilaian.queries import frequent_return_reasons
 from regions.models import Region
 from regions.scoping import Scope, scope_for
 from sinergitas.queries import meetings_for_region
@@ -326,6 +327,9 @@ def region(request: HttpRequest, kode: str) -> HttpResponse:
     """One region over the years: numbers, gaps, evidence, awards, workflow, meetings."""
     context = _region_context(request, kode)
     context["history"] = workflow_history(context["region"])
+    context["return_reasons"] = frequent_return_reasons([context["region"].pk]).get(
+        context["region"].pk, []
+    )
     context["meetings"] = list(meetings_for_region(context["region"], context["scope"])[:20])
     return render(request, "dashboard/region.html", context)
 

@@ -40,6 +40,10 @@ def _stored_readiness_matches_a_fresh_computation(request):
     )
     if not uses_db:
         return
+    from django.db import connection
+
+    if connection.needs_rollback:
+        return  # the test ended inside a broken transaction (it provoked a database error)
     from dashboard.store import differences
 
     wrong = differences(fresh_only=True)

@@ -367,11 +367,12 @@ def test_the_one_pager_uses_the_a4_print_stylesheet(client, admin_user, data_202
 COMPUTE = 15
 QUERIES = {
     # 3 + years, regions count and page, trend 1, readiness 3 (regions given), group names, levels,
-    # the province's awards
-    "/?tahun=2025": 13,
+    # the province's awards, this year's calendar stages (the calendar panel; 7 with stages)
+    "/?tahun=2025": 14,
     # 3 + region, readiness 3 (editions, rows, awards), group names, levels, OPD names, the
-    # award history, workflow events, meetings (its 2 prefetches only run with meetings)
-    "/wilayah/19.01/?tahun=2025": 13,
+    # award history, workflow events, meetings (its 2 prefetches only run with meetings), the
+    # most frequent return reasons
+    "/wilayah/19.01/?tahun=2025": 14,
     "/wilayah/19.01/cetak/?tahun=2025": 12,  # the same without the workflow events
     "/ape/?tahun=2025": 11,  # 3 + years, count, page, readiness 3, group names, levels
     "/kla/?tahun=2025": 20,  # the same + the indicator matrix 9 (4 catalog + 5 assessment)

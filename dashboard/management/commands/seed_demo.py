@@ -9,7 +9,12 @@ from penilaian.models import Assessment
 from regions import demo as regions_demo
 
 # Apps whose demo.py has a ``seed() -> str`` (idempotent), in dependency order.
-DEMO_MODULES: tuple[str, ...] = ("penilaian.demo", "kampung_kb.demo", "sinergitas.demo")
+DEMO_MODULES: tuple[str, ...] = (
+    "penilaian.demo",
+    "kampung_kb.demo",
+    "sinergitas.demo",
+    "akuntabilitas.demo",
+)
 
 
 class Command(BaseCommand):
