@@ -4,8 +4,9 @@ One table, ``StoredReadiness``, holds for every assessment what the pages show �
 the pure scoring functions (``dashboard.readiness.compute``: score, category/predicate, next
 level and points to it, group scores, gap list, completeness, missing evidence, Kampung KB
 counts), serialised into a JSON column by the codec below (any new field of those dataclasses
-flows through without a schema change), plus typed columns to query and sort on — and the two
-versions it was computed from:
+flows through without a schema change; the gap items and missing evidence, which only the pages
+that list gaps show, in a ``details`` column that a summary read — the API — leaves unread),
+plus typed columns to query and sort on — and the two versions it was computed from:
 
 * ``Assessment.version``: every write path bumps it — value and desa-row saves, the workflow,
   the import — and so do an evidence link, an owner reassignment and a desa change
@@ -16,8 +17,10 @@ versions it was computed from:
 A row is fresh exactly when both versions (and the code's ``FORMAT``) match. Every reader — page,
 API, export — reads the rows it needs in one query (:func:`read`, :func:`scores`); rows missing
 or stale are recomputed in one batch inside that request and saved, so the next reader in any
-process gets them. A save recomputes its own row right after its commit, an import the
-assessments it touched (:func:`refresh`, a listener of ``penilaian.versions``). Nothing is
+process gets them. A save recomputes its own row right after its commit; an import queues a
+job that recomputes the assessments it touched (``dashboard.tasks.refresh_readiness``, on a
+Celery worker, inline without a broker) — both listeners of ``penilaian.versions``, and
+nothing depends on them having run: readers recompute what is still stale. Nothing is
 cached in a process, nothing needs warming, a restart loses nothing. ``status``, ``updated_at``
 and the award history are read with the rows, never stored. ``manage.py recompute_readiness``
 rebuilds rows; ``manage.py check_readiness`` compares every stored row with a fresh computation.
