@@ -211,6 +211,20 @@ def readiness_for_years(
     )
 
 
+def readiness_summaries(
+    year: int,
+    regions: QuerySet[Region] | Iterable[Region],
+    *,
+    verified_only: bool = False,
+):
+    """Every region of ``regions`` for ``year`` as ``(region row, programme → (status, stored
+    summary JSON))`` (``dashboard.store.summaries``): the cheap read for a list that shows only
+    the summary and formats it itself (the API). Raises :class:`NoEdition`."""
+    from dashboard import store
+
+    return store.summaries(_rows(regions), year, verified_only=verified_only)
+
+
 def readiness_for_region(
     region: Region, years: Sequence[int] | None = None, *, verified_only: bool = False
 ) -> list[RegionReadiness]:

@@ -534,6 +534,42 @@ def read(
     return result
 
 
+Summary = dict[str, tuple[str | None, dict[str, Any] | None]]
+
+
+def summaries(
+    regions: list[_RegionRow], year: int, *, verified_only: bool = False
+) -> list[tuple[_RegionRow, Summary]]:
+    """Each region's stored summaries in ``year``: programme → (status, the summary JSON as
+    :func:`encode` and :func:`split` write it into ``data``; None without an assessment).
+
+    For a list that formats the summary itself — the readiness API over every kab/kota — and
+    need not build the dataclasses (:func:`read` does) nor read the details or the awards.
+    Queries: whether ``year`` has an edition, the rows, plus (only for missing or stale rows)
+    one computation batch and its upsert. Raises ``NoEdition``.
+    """
+    if not Edition.objects.filter(program__in=PROGRAMS, year=year).exists():
+        raise NoEdition([year])
+    if not regions:
+        return []
+    region_ids = [region.id for region in regions]
+    rows = _rows(PROGRAMS, [year], region_ids, verified_only=verified_only, with_data=True)
+    computed = _recompute([row for row in rows if not _fresh(row)])
+    found: dict[tuple[str, int], tuple[str | None, dict[str, Any]]] = {}
+    for row in rows:
+        pk, program, _year, region_id, status = row[:5]
+        part = computed.get(pk)
+        if part is not None:
+            found[(program, region_id)] = (status, split(encode(part))[0])
+        elif _fresh(row):
+            found[(program, region_id)] = (status, row[11])
+    empty = (None, None)
+    return [
+        (region, {program: found.get((program, region.id), empty) for program in PROGRAMS})
+        for region in regions
+    ]
+
+
 def scores(
     region_ids: Sequence[int],
     programs: Iterable[str] = (Program.APE, Program.KLA),

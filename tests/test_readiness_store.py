@@ -172,6 +172,38 @@ def test_a_summary_read_leaves_the_details_unread_and_a_detail_use_fails_loudly(
         assert short.kampung_kb == whole.kampung_kb
 
 
+def test_the_api_list_formats_the_stored_summary_as_the_full_readiness_would(
+    client, admin_user, verifikator
+):
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from api.views import readiness_data
+
+    fill("19.01", Program.APE, 2025, 0.6)
+    kla = fill("19.01", Program.KLA, 2025, 0.4, Status.SUBMITTED)
+    verify(kla, user=verifikator)
+    fill("19.02", Program.KLA, 2025, 0.9)
+    fill("19.03", Program.APE, 2025, 0.1)
+    fill_desa("19.01", 2025)
+    fill_desa("19.04", 2025)
+    client.force_login(admin_user)
+    url = "/api/v1/readiness/?year=2025&page_size=500"
+
+    def full():
+        rows = [readiness_data(row) for row in readiness_for_year(2025, regions())]
+        return json.loads(JSONRenderer().render(rows))
+
+    computed = client.get(url).json()["results"]  # nothing stored: computed in the request
+    stored_rows = client.get(url).json()["results"]  # read from the stored summaries
+
+    assert computed == stored_rows == full()
+    assert any(row["kla"]["provisional_rules"] for row in stored_rows)
+    assert {row["ape"]["category"] for row in stored_rows} != {None}
+    assert any(row["kampung_kb"]["desa_total"] for row in stored_rows)
+
+
 def test_a_row_is_stale_when_either_version_moves(admin_user):
     assessment = fill("19.01", Program.KLA, 2025, 0.4)
     readiness_for_year(2025, regions())
