@@ -339,6 +339,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "regions.tasks.prune_login_records",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Reminder digests before the provincial deadlines (akuntabilitas.reminders), each morning.
+    "send-reminders": {
+        "task": "akuntabilitas.tasks.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 # Login records (django-axes attempts, lockouts and logs) older than this are deleted nightly.
 AXES_RECORDS_MAX_AGE_DAYS = env_int("AXES_RECORDS_MAX_AGE_DAYS", 30)
