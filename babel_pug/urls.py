@@ -21,3 +21,8 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("", include("dashboard.urls")),
 ]
+
+handler400 = "babel_pug.views.bad_request"
+handler403 = "babel_pug.views.permission_denied"
+handler404 = "babel_pug.views.page_not_found"
+handler500 = "babel_pug.views.server_error"
