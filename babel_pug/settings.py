@@ -239,7 +239,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL.")
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "Portal Kesiapan PUG-KLA Babel <noreply@localhost>"
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL") or "Portal Kesiapan PUG-KLA Babel <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"
