@@ -50,3 +50,14 @@ def jam(value) -> str:
 def waktu(value) -> str:
     """``{{ datetime|waktu }}``: 7 Des 2026, 14.05 WIB."""
     return formatting.datetime(value, get_language())
+
+
+@register.filter
+def program_name(code) -> str:
+    """``{{ "kampung_kb"|program_name }}``: Kampung KB (a programme's name, never its code)."""
+    from penilaian.models import Program
+
+    try:
+        return str(Program(code).label)
+    except ValueError:
+        return str(code).replace("_", " ").upper()
