@@ -1,0 +1,33 @@
+"""Sinergitas forms people are glad to use (issue #15): named empty choices, required fields
+marked, the only possible region chosen already."""
+
+import re
+
+from tests.test_sinergitas_factories import make_meeting, region
+
+
+def test_filters_and_selects_never_show_dashes(client, koordinator_bangka):
+    meeting = make_meeting("19.01")
+    client.force_login(koordinator_bangka)
+    for url in ("/sinergitas/", "/sinergitas/baru/", f"/sinergitas/{meeting.pk}/tindak-lanjut/"):
+        body = client.get(url).content.decode()
+        assert "---------" not in body, url
+    listing = client.get("/sinergitas/").content.decode()
+    assert '<option value="" selected>Semua</option>' in listing
+
+
+def test_required_fields_are_marked(client, koordinator_bangka):
+    client.force_login(koordinator_bangka)
+    body = client.get("/sinergitas/baru/").content.decode()
+    assert re.search(r'<label[^>]*class="required"[^>]*>Judul', body)
+    assert "Kolom bertanda * wajib diisi." in body
+
+
+def test_a_one_region_koordinator_finds_the_region_chosen_in_a_follow_up(
+    client, koordinator_bangka
+):
+    meeting = make_meeting("19.01", "19.02")
+    client.force_login(koordinator_bangka)
+    body = client.get(f"/sinergitas/{meeting.pk}/tindak-lanjut/").content.decode()
+    bangka = region("19.01")
+    assert re.search(rf'<option value="{bangka.pk}" selected>19.01 Kabupaten Bangka', body)
