@@ -268,7 +268,8 @@ def map_svg(
         return mark_safe("")  # noqa: S308 - empty
     parts = [
         format_html(
-            '<svg class="map" viewBox="0 0 640 420" role="img" aria-labelledby="map-title" '
+            # role="group", not "img": the regions inside are links (axe: nested-interactive)
+            '<svg class="map" viewBox="0 0 640 420" role="group" aria-labelledby="map-title" '
             'xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title>'
             '<rect class="sea" x="0" y="0" width="640" height="360"/>'
             '<text class="island" x="60" y="52">Pulau Bangka</text>'
