@@ -31,3 +31,13 @@ def test_a_one_region_koordinator_finds_the_region_chosen_in_a_follow_up(
     body = client.get(f"/sinergitas/{meeting.pk}/tindak-lanjut/").content.decode()
     bangka = region("19.01")
     assert re.search(rf'<option value="{bangka.pk}" selected>19.01 Kabupaten Bangka', body)
+
+
+def test_the_evidence_form_names_its_empty_document_choice(db):
+    from penilaian.forms import UploadForm
+    from penilaian.models import Document
+
+    form = UploadForm(documents=Document.objects.none(), indicator_choices=[("A", "A")])
+    html = str(form["document"])
+    assert "---------" not in html
+    assert "— tidak ada: unggah berkas baru —" in html
