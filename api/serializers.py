@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from kampung_kb.models import IndustriRumahan, KelasBkkbn
 from penilaian.models import Assessment, Indicator, Program
+from penilaian.services import NOTE_MAX_LENGTH
 from regions.models import Region
 
 
@@ -116,7 +117,21 @@ class AwardSerializer(serializers.Serializer):
     program = serializers.CharField(help_text=_("Award programme: ape, kla or provila."))
     year = serializers.IntegerField()
     result = serializers.CharField()
+    published_score = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text=_("The score the source publishes with the result (e.g. 609.93), if any."),
+    )
     confidence = serializers.CharField(allow_blank=True)
+    standing = serializers.ChoiceField(
+        choices=["resmi", "diduga", "bertentangan"],
+        help_text=_(
+            "resmi: published without disagreement; diduga: inferred from indirect evidence; "
+            "bertentangan: sources report another result for the same year."
+        ),
+    )
     conflicting = serializers.BooleanField(help_text=_("Sources disagree about this result."))
     note = serializers.CharField(allow_blank=True)
     source_urls = serializers.ListField(child=serializers.CharField())
@@ -133,6 +148,21 @@ def status_field() -> serializers.ChoiceField:
     )
 
 
+PROVISIONAL_HELP = _(
+    "True when the category/predicate (or the Kampung KB counts and target) depends on a rule "
+    "that /metode/ marks provisional: no official source publishes it; the portal's own value."
+)
+RULES_HELP = _("Codes of those provisional rules, as listed (and anchored) on /metode/.")
+
+
+def provisional_field() -> serializers.BooleanField:
+    return serializers.BooleanField(help_text=PROVISIONAL_HELP)
+
+
+def provisional_rules_field() -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), help_text=RULES_HELP)
+
+
 class PrerequisiteSerializer(serializers.Serializer):
     code = serializers.CharField()
     score = number()
@@ -147,6 +177,8 @@ class ApeScoreSerializer(serializers.Serializer):
     next_category = serializers.CharField(allow_null=True)
     points_to_next = number(nullable=True)
     status = status_field()
+    provisional = provisional_field()
+    provisional_rules = provisional_rules_field()
     prerequisites = PrerequisiteSerializer(many=True)
 
 
@@ -162,6 +194,8 @@ class KlaScoreSerializer(serializers.Serializer):
     next_predicate = serializers.CharField(allow_null=True)
     points_to_next = number(nullable=True)
     status = status_field()
+    provisional = provisional_field()
+    provisional_rules = provisional_rules_field()
     groups = KlaGroupSerializer(many=True)
 
 
@@ -171,7 +205,16 @@ class KampungKbScoreSerializer(serializers.Serializer):
     standar = serializers.IntegerField(allow_null=True)
     cikar = serializers.IntegerField(allow_null=True)
     persen_kampung_kb = number(nullable=True)
+    desa_potensial = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Base of the 90 % target: the potential desa/kelurahan entered for the year, "
+            "else every desa (then KKB-POTENSIAL is among the provisional rules)."
+        ),
+    )
     status = status_field()
+    provisional = provisional_field()
+    provisional_rules = provisional_rules_field()
 
 
 class ReadinessSerializer(serializers.Serializer):
@@ -260,23 +303,30 @@ class AssessmentPatchSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         required=False,
         help_text=_(
-            "APE/KLA: {indicator code: value}; a ladder takes the option's points, a yes/no "
-            "takes 1 or 0, null clears the value."
+            "APE/KLA: {indicator code: value} as JSON numbers; a ladder takes the option's "
+            "points, a yes/no takes true/false or 1/0, null clears the value."
         ),
     )
     notes = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=serializers.CharField(allow_blank=True, max_length=NOTE_MAX_LENGTH),
         required=False,
-        help_text=_("APE/KLA: {indicator code: note}."),
+        help_text=_("APE/KLA: {indicator code: note}; at most 2000 characters per note."),
     )
     desa = serializers.DictField(
         child=serializers.DictField(child=serializers.JSONField()),
         required=False,
-        help_text=_("Kampung KB: {village code: {field: value}}; only the given fields change."),
+        help_text=_(
+            "Kampung KB: {village code: {field: value}}; only the given fields change. Yes/no "
+            "fields take true/false, numbers are JSON numbers, a note at most 2000 characters."
+        ),
     )
     version = serializers.IntegerField(
         required=False,
-        help_text=_("The version you read (as an alternative to the If-Match header)."),
+        min_value=1,
+        help_text=_(
+            "The version you read (the alternative to the If-Match header; one of the two is "
+            "required). An assessment not started yet has version 1."
+        ),
     )
 
 

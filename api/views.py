@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -31,13 +31,17 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.exceptions import Conflict, PreconditionFailed, api_exception_handler
+from api.exceptions import (
+    Conflict,
+    PreconditionFailed,
+    PreconditionRequired,
+    api_exception_handler,
+)
 from api.filters import (
     AwardParams,
     IndicatorParams,
@@ -47,12 +51,16 @@ from api.filters import (
     query_params,
 )
 from api.pagination import ApiPagination
+from api.parsers import ApiJSONParser
 from api.permissions import HasRole
 from api.schema import (
     ASSESSMENT_PARAMS,
     ERROR_401,
     ERROR_403,
     ERROR_404,
+    ERROR_412,
+    ERROR_413,
+    ERROR_428,
     ERROR_429,
     ETAG_HEADER,
     IF_MATCH,
@@ -72,7 +80,13 @@ from dashboard.readiness import (
     readiness_for_year,
 )
 from kampung_kb.models import DesaRecord
-from kampung_kb.readiness import ROW_FIELDS, desa_row, desa_totals, region_summary
+from kampung_kb.readiness import (
+    ROW_FIELDS,
+    desa_row,
+    desa_totals,
+    potensial_of,
+    region_summary,
+)
 from kampung_kb.scoring import RegionSummary
 from kampung_kb.services import (
     DEFAULT_CRITERION,
@@ -97,7 +111,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
-from penilaian.scoring import Level
+from penilaian.scoring import Level, award_standing
 from penilaian.services import (
     InvalidValues,
     StaleAssessment,
@@ -123,6 +137,7 @@ class ApiView(GenericAPIView):
     """
 
     renderer_classes = [JSONRenderer]
+    parser_classes = [ApiJSONParser]
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [HasRole]
     pagination_class = ApiPagination
@@ -156,6 +171,8 @@ def ape_data(result: ApeResult | None, status: str | None) -> dict[str, Any]:
             "next_category": None,
             "points_to_next": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
             "prerequisites": [],
         }
     return {
@@ -165,6 +182,8 @@ def ape_data(result: ApeResult | None, status: str | None) -> dict[str, Any]:
         "next_category": _name(result.next_category),
         "points_to_next": result.points_to_next,
         "status": status,
+        "provisional": result.provisional,
+        "provisional_rules": list(result.provisional_rules),
         "prerequisites": [
             {
                 "code": item.code,
@@ -186,6 +205,8 @@ def kla_data(result: KlaResult | None, status: str | None) -> dict[str, Any]:
             "next_predicate": None,
             "points_to_next": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
             "groups": [],
         }
     return {
@@ -194,6 +215,8 @@ def kla_data(result: KlaResult | None, status: str | None) -> dict[str, Any]:
         "next_predicate": _name(result.next_predicate),
         "points_to_next": result.points_to_next,
         "status": status,
+        "provisional": result.provisional,
+        "provisional_rules": list(result.provisional_rules),
         "groups": [
             {"code": group.code, "score": group.score, "max_score": group.max_score}
             for group in result.groups
@@ -210,7 +233,10 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
             "standar": None,
             "cikar": None,
             "persen_kampung_kb": None,
+            "desa_potensial": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
         }
     return {
         "desa_total": summary.desa_total,
@@ -218,7 +244,10 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
         "standar": summary.standar,
         "cikar": summary.cikar,
         "persen_kampung_kb": summary.persen_kampung_kb,
+        "desa_potensial": summary.target_base,
         "status": status,
+        "provisional": summary.provisional,
+        "provisional_rules": list(summary.provisional_rules),
     }
 
 
@@ -463,6 +492,11 @@ class Target:
     assessment: Assessment | None
 
 
+# Entries of ``values``, ``notes`` or ``desa`` in one PATCH: far above a catalogue (~100
+# indicators) or the desa of one kab/kota (< 1,000), far below what one query may bind.
+MAX_ENTRIES = 2000
+
+
 def _has_nul(data: Any) -> bool:
     """Whether a NUL character appears in any key or text of parsed JSON."""
     if isinstance(data, str):
@@ -493,8 +527,6 @@ def _if_match_versions(header: str) -> set[int] | None:
 
 class AssessmentView(ApiView):
     """One assessment: read it, or change its values (validated as a whole)."""
-
-    parser_classes = [JSONParser]
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         """Out of scope stays 404 whatever the method; in scope, other methods are 405."""
@@ -602,6 +634,8 @@ class AssessmentView(ApiView):
             catalog.params,
             desa_totals([region_id]).get(region_id, 0),
             [desa_row(record["desa__code"], record) for record in records],
+            desa_potensial=potensial_of(region_id, catalog.year),
+            rules=catalog.rules,
         )
         return {
             "desa": {
@@ -659,17 +693,22 @@ class AssessmentView(ApiView):
         operation_id="assessment_partial_update",
         summary="Ubah nilai penilaian",
         description=(
-            "Divalidasi sebagai satu kesatuan: satu nilai tidak sah dan tidak ada yang disimpan "
-            "(400, pesan per kunci seperti badan permintaan). APE/KLA: "
-            '`{"values": {kode: nilai}, "notes": {kode: catatan}}`; Kampung KB: '
-            '`{"desa": {kode_desa: {kolom: nilai}}}`. Status tidak dapat diubah lewat API '
-            "(kunci `status` ditolak dengan 400): pengajuan, verifikasi dan pengembalian "
-            "dilakukan di halaman penilaian. Penilaian yang sudah diajukan atau diverifikasi "
-            "terkunci: 409. Operator OPD yang mengubah indikator milik OPD lain: 403. Peran "
-            "baca-saja (verifikator, pimpinan): 403. Wilayah di luar cakupan: 404. Konkurensi: "
-            "kirim If-Match dengan ETag yang dibaca (412 bila sudah berubah) atau `version` "
-            "di badan permintaan (409 bila sudah berubah). Penilaian yang belum dimulai "
-            "dimulai otomatis (dengan nilai terverifikasi tahun lalu)."
+            "Divalidasi sebagai satu kesatuan dengan aturan yang sama seperti formulir: satu "
+            "nilai tidak sah dan tidak ada yang disimpan (400, pesan per kunci seperti badan "
+            'permintaan). APE/KLA: `{"version": v, "values": {kode: nilai}, "notes": {kode: '
+            'catatan}}`; Kampung KB: `{"version": v, "desa": {kode_desa: {kolom: nilai}}}`. '
+            "Nilai berupa angka JSON (teks ditolak), ya/tidak berupa true/false atau 1/0, "
+            "catatan paling banyak 2000 karakter. Badan paling besar 2 MB (413), bersarang "
+            "paling dalam 10 tingkat; NaN/Infinity dan kunci ganda ditolak (400).\n\n"
+            "**Versi wajib**: kirim If-Match dengan ETag dari GET (412 bila penilaian sudah "
+            "berubah) atau `version` di badan permintaan (409 dengan kode `stale` bila sudah "
+            "berubah); tanpa keduanya 428. Penilaian yang belum dimulai berversi 1 dan dimulai "
+            "otomatis (dengan nilai terverifikasi tahun lalu).\n\n"
+            "Status tidak dapat diubah lewat API (kunci `status` ditolak dengan 400): "
+            "pengajuan, verifikasi dan pengembalian dilakukan di halaman penilaian. Penilaian "
+            "yang sudah diajukan atau diverifikasi terkunci: 409 (`locked`). Operator OPD yang "
+            "mengubah indikator milik OPD lain: 403. Peran baca-saja (verifikator, pimpinan): "
+            "403. Wilayah di luar cakupan: 404."
         ),
         parameters=[*ASSESSMENT_PARAMS, IF_MATCH, ETAG_HEADER],
         request=s.AssessmentPatchSerializer,
@@ -680,10 +719,10 @@ class AssessmentView(ApiView):
             403: ERROR_403,
             404: ERROR_404,
             409: LOCKED_409,
-            412: OpenApiResponse(
-                s.ErrorSerializer, description="If-Match tidak cocok dengan versi sekarang."
-            ),
+            412: ERROR_412,
+            413: ERROR_413,
             415: OpenApiResponse(s.ErrorSerializer, description="Kirim JSON."),
+            428: ERROR_428,
             429: ERROR_429,
         },
         examples=PATCH_EXAMPLES,
@@ -698,6 +737,8 @@ class AssessmentView(ApiView):
             )
         body = self.parse_body(request.data, target.program)
         expected, from_header = self.expected_version(request, body, target)
+        if expected is None and not from_header:
+            raise PreconditionRequired()
         try:
             with transaction.atomic():
                 assessment = target.assessment or get_or_create_assessment(
@@ -743,6 +784,10 @@ class AssessmentView(ApiView):
         for key in ("values", "notes", "desa"):
             if key in body and key in allowed and not isinstance(body[key], Mapping):
                 errors[key] = [_("Must be an object: {code: value}.")]
+            elif key in body and key in allowed and len(body[key]) > MAX_ENTRIES:
+                errors[key] = [
+                    _("Too many entries in one request: at most %(max)s.") % {"max": MAX_ENTRIES}
+                ]
         if isinstance(body.get("desa"), Mapping) and "desa" in allowed:
             wrong = {
                 str(code): [_("Give the village's fields as an object.")]
@@ -774,12 +819,16 @@ class AssessmentView(ApiView):
     def expected_version(
         self, request: Request, body: Mapping[str, Any], target: Target
     ) -> tuple[int | None, bool]:
-        """(the version the client read, whether it came from If-Match)."""
+        """(the version the client read, whether it came from If-Match).
+
+        (None, False): neither was sent, a 428. (None, True): ``If-Match: *``, the client's
+        explicit "whatever is current" (RFC 9110). An assessment not started yet is version 1.
+        """
         header = request.headers.get("If-Match")
         if header is not None:
             versions = _if_match_versions(header)
-            if versions is None:
-                return None, True
+            if versions is None:  # "*": unless the body names the version it read
+                return (int(body["version"]), False) if "version" in body else (None, True)
             if not versions:
                 raise PreconditionFailed()
             current = target.assessment.version if target.assessment else 1
@@ -814,9 +863,10 @@ class AssessmentView(ApiView):
                     scope=scope,
                     expected_version=expected,
                     reason=reason,
+                    typed=True,
                 )
             except InvalidRows as error:
-                self.refuse(assessment, error.errors, error.forbidden, "desa", {})
+                self.refuse(assessment, error.errors, error.forbidden, "desa")
             return
         values = {str(code): value for code, value in (body.get("values") or {}).items()}
         notes = {
@@ -831,9 +881,10 @@ class AssessmentView(ApiView):
                 scope=scope,
                 expected_version=expected,
                 reason=reason,
+                typed=True,
             )
         except InvalidValues as error:
-            self.refuse(assessment, error.errors, error.forbidden, "values", notes or {})
+            self.refuse(assessment, error.errors, error.forbidden, "values", error.note_errors)
 
     def refuse(
         self,
@@ -841,7 +892,7 @@ class AssessmentView(ApiView):
         errors: Mapping[str, Any],
         forbidden: Iterable[Any],
         key: str,
-        notes: Mapping[str, str],
+        note_errors: Mapping[str, list[str]] | None = None,
     ) -> None:
         """Turn a write path's refusal into 409 (locked), 403 (another OPD's) or 400."""
         status = Assessment.objects.filter(pk=assessment.pk).values_list("status", flat=True)
@@ -860,9 +911,14 @@ class AssessmentView(ApiView):
         if key == "desa":
             raise exceptions.ValidationError({"desa": dict(errors)})
         body: dict[str, dict[str, Any]] = {}
+        note_errors = note_errors or {}
         for code, messages in errors.items():
-            part = "notes" if code in notes and code != NON_FIELD_ERRORS else "values"
-            body.setdefault(part, {})[code] = messages
+            on_note = [m for m in messages if m in note_errors.get(code, ())]
+            on_value = [m for m in messages if m not in on_note]
+            if on_note:
+                body.setdefault("notes", {})[code] = on_note
+            if on_value:
+                body.setdefault("values", {})[code] = on_value
         raise exceptions.ValidationError(body)
 
 
@@ -905,6 +961,7 @@ class AwardListView(ApiView):
             "program",
             "year",
             "result",
+            "published_score",
             "confidence",
             "conflicting",
             "note",
@@ -917,7 +974,9 @@ class AwardListView(ApiView):
                 "program": row["program"],
                 "year": row["year"],
                 "result": row["result"],
+                "published_score": row["published_score"],
                 "confidence": row["confidence"],
+                "standing": str(award_standing(row["confidence"], row["conflicting"])),
                 "conflicting": row["conflicting"],
                 "note": row["note"],
                 "source_urls": [str(url) for url in (row["source_urls"] or [])],
@@ -1064,6 +1123,12 @@ class MeetingDetailView(ApiView):
             ],
         )
         return Response(data)
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """A path under ``/api/v1/`` that names no endpoint: ``404`` as JSON, whatever the method."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
 
 
 __all__ = [

@@ -1,21 +1,21 @@
-"""App configs of the project package: the admin with the portal's own site, and the project
-itself as an app that owns the system checks about the deployment."""
+"""App configs of the project package itself."""
 
 from django.apps import AppConfig
-from django.contrib.admin import apps as admin_apps
+from django.contrib.admin.apps import AdminConfig
 
 
-class PortalAdminConfig(admin_apps.AdminConfig):
+class PortalAdminConfig(AdminConfig):
     """``django.contrib.admin`` with :class:`babel_pug.admin_site.PortalAdminSite` as
-    ``admin.site``: only the provincial admin role enters the admin."""
+    ``admin.site``: only the provincial admin role enters the admin.
 
-    # Named in INSTALLED_APPS; BabelPugConfig stays the package's automatic config (Django picks
-    # the one AppConfig of apps.py whose `default` is not False, hence the module import above).
-    default = False
+    Loaded before the models, so it only names the site."""
+
     default_site = "babel_pug.admin_site.PortalAdminSite"
 
 
 class BabelPugConfig(AppConfig):
+    """The project as an app: it owns the system checks about the deployment."""
+
     name = "babel_pug"
     verbose_name = "babel_pug"
 

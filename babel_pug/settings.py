@@ -75,7 +75,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "babel_pug",
+    "babel_pug.apps.BabelPugConfig",
     "regions",
     "penilaian",
     "prasyarat",
@@ -191,6 +191,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/_private_media_not_served/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The API reads JSON bodies up to this size (413 above it); no legitimate PATCH comes near it.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 2 * 1024 * 1024)
 
 # Security: secure by default whenever DEBUG is off.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -223,7 +225,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sessions end after SESSION_COOKIE_AGE seconds without a request (8 hours) and when the browser
-# closes: every request renews the expiry, and the cookie has no expiry date of its own.
+# closes: every request renews the expiry, and the cookie has no expiry date of its own. The
+# store (babel_pug/sessions.py) writes that renewal at most once a minute per session.
+SESSION_ENGINE = "babel_pug.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = env_bool("SESSION_SAVE_EVERY_REQUEST", True)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)

@@ -23,7 +23,7 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from kampung_kb.readiness import desa_totals, load_desa_rows, region_summary
+from kampung_kb.readiness import desa_totals, load_desa_rows, load_potensial, region_summary
 from kampung_kb.scoring import RegionSummary
 from kla.readiness import kla_result
 from kla.scoring import KlaResult
@@ -98,8 +98,12 @@ class ProgramReadiness:
 
     @property
     def award_differs(self) -> bool | None:
-        """Does the official award differ from where the region's data puts it? None = unknown."""
-        if self.award is None or self.result is None:
+        """Does the official award differ from where the region's data puts it in the same year?
+
+        None = unknown, and None when the last award is of another year: a 2023 award is not
+        compared with a 2025 score (the pages name both years instead).
+        """
+        if self.award is None or self.result is None or self.award.year != self.year:
             return None
         return self.award.differs_from(self.level_name)
 
@@ -230,6 +234,7 @@ def _build(
     kkb = assessments_for(Program.KAMPUNG_KB, years, region_ids)
     rows_by_assessment = load_desa_rows(verified(kkb) if verified_only else kkb)
     totals = desa_totals(region_ids)
+    potensial = load_potensial(region_ids, years)
     awards = load_awards(region_ids, (Program.APE, Program.KLA), max_year=max(years))
     result = []
     for region in regions:
@@ -251,7 +256,11 @@ def _build(
             summary = None
             if catalog is not None and data is not None:
                 summary = region_summary(
-                    catalog.params, totals.get(region.id, 0), rows_by_assessment.get(data.id, [])
+                    catalog.params,
+                    totals.get(region.id, 0),
+                    rows_by_assessment.get(data.id, []),
+                    desa_potensial=potensial.get((region.id, year)),
+                    rules=catalog.rules,
                 )
             result.append(
                 RegionReadiness(

@@ -31,6 +31,7 @@ from kampung_kb.models import DATA_FIELDS, YESNO_FIELDS, DesaRecord
 from kampung_kb.scoring import BkkbnClass, validate_row
 from penilaian import formatting, scoring
 from penilaian.models import Answer, Assessment, Edition, Indicator, Program
+from penilaian.services import note_error
 from regions.models import Desa, Kecamatan, Region
 from regions.scoping import Scope
 
@@ -406,6 +407,8 @@ class NilaiImporter(Importer):
             if year_error:
                 plan.error(number, "tahun", year_error)
             note = as_text(note_raw) if has_note else None
+            if note and (error := note_error(note)) is not None:  # the forms' and API's rule
+                plan.error(number, "catatan", error)
             parsed.append((number, region_code, year, code, value_raw, note))
             region_codes.add(region_code)
             codes.add(code)

@@ -58,13 +58,15 @@ def named_patterns(resolver=None, namespace: str = ""):
             yield f"{namespace}{entry.name}", params, pattern.regex.groups - len(params)
 
 
-def every_url() -> list[str]:
+def every_url(**samples) -> list[str]:
+    """One URL per named pattern, parameters filled from SAMPLES (and ``samples``), 1 otherwise."""
+    samples = {**SAMPLES, **samples}
     urls = set()
     for name, params, positional in named_patterns():
         if positional:  # simple_history's admin: object id, history id
             urls.add(reverse(name, args=["1"] * positional))
         else:
-            urls.add(reverse(name, kwargs={p: SAMPLES.get(p, 1) for p in params}))
+            urls.add(reverse(name, kwargs={p: samples.get(p, 1) for p in params}))
     return sorted(urls)
 
 
@@ -91,10 +93,9 @@ def test_the_url_sweep_reaches_every_part_of_the_site():
 @pytest.mark.django_db
 def test_every_url_answers_a_logged_in_user_private_no_store(client, admin_user):
     meeting = make_meeting("19.01")
-    SAMPLES["pk"] = meeting.pk
     client.force_login(admin_user)
     statuses = set()
-    for url in every_url():
+    for url in every_url(pk=meeting.pk):
         response = client.get(url)
         statuses.add(response.status_code)
         assert_private(response, url)
@@ -183,6 +184,27 @@ def test_session_lifetime_settings():
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
 
 
+def test_session_lifetime_comes_from_the_environment():
+    from tests.test_settings import run_manage
+
+    code = (
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_AGE, "
+        "s.SESSION_SAVE_EVERY_REQUEST, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    result = run_manage(
+        {
+            "DEBUG": "true",
+            "SESSION_COOKIE_AGE": "3600",
+            "SESSION_SAVE_EVERY_REQUEST": "false",
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE": "false",
+        },
+        "shell",
+        "-c",
+        code,
+    )
+    assert result.stdout.strip().splitlines()[-1].split() == ["3600", "False", "False"]
+
+
 @pytest.mark.django_db
 def test_the_session_cookie_ends_with_the_browser_and_each_request_renews_the_session(
     client, koordinator_bangka
@@ -199,6 +221,24 @@ def test_the_session_cookie_ends_with_the_browser_and_each_request_renews_the_se
     assert client.get("/").status_code == 200
     renewed = Session.objects.get(pk=session.pk).expire_date
     assert renewed > timezone.now() + timedelta(hours=7, minutes=59)
+
+
+@pytest.mark.django_db
+def test_the_renewal_is_written_at_most_once_a_minute(client, koordinator_bangka):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(koordinator_bangka)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert writes == []  # a request right after the last one reads the session only
+    Session.objects.update(expire_date=timezone.now() + timedelta(hours=8, seconds=-61))
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/")
+    writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert len(writes) == 1
 
 
 @pytest.mark.django_db

@@ -33,6 +33,7 @@ PAGES = [
     ("/wilayah/19.01/?tahun=2025", "#gap-kla-h"),
     ("/wilayah/19.01/cetak/?tahun=2025", "main"),
     ("/publik/", "table.public"),
+    ("/metode/", "main"),
     ("/penilaian/", "main table"),
     ("/penilaian/ape/19.01/2025/", "main form"),
     ("/penilaian/kla/19.01/2025/", "main form"),
