@@ -82,6 +82,8 @@ _LABELS = {
     "persen": "Persentase Kampung KB (%)",
     "target_persen": "Target (%)",
     "kurang_untuk_target": "Kekurangan menuju target",
+    "aturan_sementara": "Aturan sementara yang dipakai",
+    "desa_potensial": "Desa/kelurahan potensial",
 }
 _PROGRAMS = {"ape": "APE", "kla": "KLA", "kkb": "Kampung KB"}
 _PERCENT_CODES = ("persen",)
@@ -97,7 +99,9 @@ def column_label(code: str) -> str:
             return f"{_PROGRAMS[program]}: {_LABELS[rest]}"
         if rest.endswith("_status"):
             return f"{_PROGRAMS[program]} {rest[: -len('_status')].upper()}: Status"
-        return f"{_PROGRAMS[program]} {rest.upper()}: Nilai"
+        if "_" not in rest and len(rest) <= 3:  # a group abbreviation: APE KOM, KLA K1
+            return f"{_PROGRAMS[program]} {rest.upper()}: Nilai"
+        return f"{_PROGRAMS[program]}: {rest.replace('_', ' ').capitalize()}"
     if code.endswith("_nilai"):
         return f"{code[: -len('_nilai')].upper()}: Nilai"
     if code.endswith("_status"):
