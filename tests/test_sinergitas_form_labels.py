@@ -41,3 +41,15 @@ def test_the_evidence_form_names_its_empty_document_choice(db):
     html = str(form["document"])
     assert "---------" not in html
     assert "— tidak ada: unggah berkas baru —" in html
+
+
+def test_an_empty_calendar_month_points_to_the_months_with_meetings(client, koordinator_bangka):
+    import datetime
+
+    make_meeting("19.01", date=datetime.date(2019, 10, 17))
+    client.force_login(koordinator_bangka)
+    body = client.get("/sinergitas/kalender/?bulan=2026-12").content.decode()
+    assert '<a href="?bulan=2019-10">' in body
+    assert "Rapat terakhir: Oktober 2019" in body
+    body = client.get("/sinergitas/kalender/?bulan=2019-01").content.decode()
+    assert "Rapat berikutnya: Oktober 2019" in body
