@@ -55,6 +55,7 @@ PAGES = {
     "dashboard:region": "/wilayah/{own}/?tahun=2025",
     "dashboard:region_print": "/wilayah/{own}/cetak/?tahun=2025",
     "dashboard:public": "/publik/",
+    "dashboard:metode": "/metode/",
     "dashboard:ape": "/ape/?tahun=2025",
     "dashboard:kla": "/kla/?tahun=2025",
     "dashboard:kampung_kb": "/kampung-kb/?tahun=2025&wilayah={own}",
@@ -87,7 +88,7 @@ PAGES = {
 }
 # Named URLs that are not pages: actions (POST), downloads, JSON, redirects.
 NOT_PAGES = {
-    "healthz", "logout", "set_language", "penilaian:notification_open",
+    "healthz", "api:unknown", "logout", "set_language", "penilaian:notification_open",
     "penilaian:document_download", "sinergitas:export", "sinergitas:document",
     "sinergitas:document_upload", "sinergitas:document_remove", "sinergitas:evidence_link",
     "sinergitas:evidence_unlink", "sinergitas:followup_edit", "impor:errors", "impor:confirm",
