@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "sinergitas",
     "impor",
     "api",
+    "akuntabilitas",
     "dashboard",
 ]
 
@@ -290,14 +292,9 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
-# The dashboard caches readiness per region and year (dashboard.caching): at national scale that
-# is thousands of small entries, more than local memory's default of 300.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
-    }
-}
+# The cache holds small shared state (rate limits, lockouts); readiness is stored in the
+# database (dashboard.store), not cached.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -310,9 +307,48 @@ OFFICE_NAME = os.environ.get("OFFICE_NAME", "DP3ACSKB Provinsi Kepulauan Bangka 
 PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Portal Kesiapan PUG-KLA Babel")
 EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 
+# The portal's public address, for links in e-mails sent outside a request (reminder digests).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Absolute address of the portal, for links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+
+
+# Background jobs (Celery 5, see babel_pug/celery.py). The broker is CELERY_BROKER_URL, else
+# REDIS_URL; with neither, jobs run inline in the process that queues them (no worker needed).
+CELERY_BROKER_URL = (
+    os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "memory://"
+)
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: jobs keep what must last in the database
+CELERY_RESULT_EXPIRES = None  # so beat schedules no result clean-up either
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Scheduled work (celery beat); each task is a plain function, see README "Workers".
+CELERY_BEAT_SCHEDULE = {
+    "remove-expired-import-files": {
+        "task": "impor.tasks.remove_expired_import_files",
+        "schedule": 3600.0,
+    },
+    "clear-expired-sessions": {
+        "task": "regions.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "prune-login-records": {
+        "task": "regions.tasks.prune_login_records",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+# Login records (django-axes attempts, lockouts and logs) older than this are deleted nightly.
+AXES_RECORDS_MAX_AGE_DAYS = env_int("AXES_RECORDS_MAX_AGE_DAYS", 30)

@@ -1,11 +1,9 @@
 """Cross-programme pages: province dashboard, region page, programme pages, public page, exports.
 
-Every page reads its numbers with one readiness call (``dashboard.readiness``) plus a fixed set of
-helper reads (``dashboard.queries``); none loops over regions, desa or years with a query each.
-What those reads compute is cached under fingerprints of the data (``dashboard.caching``): a
-repeated request reads one entry, a save shows on the next request and recomputes only the
-region-years it changed. Every list goes through the user's scope; a region out of
-scope is a 404.
+Every page reads its numbers with one readiness call (``dashboard.readiness``: the stored rows,
+see ``dashboard.store``) plus a fixed set of helper reads (``dashboard.queries``); none loops over
+regions, desa or years with a query each, and nothing is cached in the process. Every list goes
+through the user's scope; a region out of scope is a 404.
 """
 
 from __future__ import annotations
@@ -22,16 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dashboard import charts, exports
-from dashboard.caching import (
-    Stamp,
-    cached,
-    cached_for_units,
-    cached_readiness,
-    catalog_map,
-    data_stamp,
-    unit_stamps,
-)
+from dashboard import charts, exports, store
 from dashboard.queries import (
     DESA_PER_PAGE,
     DESA_STATUSES,
@@ -39,10 +28,8 @@ from dashboard.queries import (
     RecapRow,
     YearChoice,
     award_lines,
-    cached_trend,
     choose_year,
     desa_table,
-    edition_years,
     group_names,
     indicator_matrix,
     level_counts,
@@ -53,8 +40,9 @@ from dashboard.queries import (
     recap_rows,
     workflow_history,
 )
-from dashboard.readiness import PROGRAMS, RegionReadiness
+from dashboard.readiness import RegionReadiness, readiness_for_region, readiness_for_years
 from penilaian.models import Level, Program
+from penilaian.queries import frequent_return_reasons
 from regions.models import Region
 from regions.scoping import Scope, scope_for
 from sinergitas.queries import meetings_for_region
@@ -79,13 +67,6 @@ def levels_of(year: int | None) -> dict[str, list[charts.Band]]:
     for program, name, bound in rows:
         levels[program].append(charts.Band(name, bound))
     return levels
-
-
-def _stamp(request: HttpRequest) -> Stamp:
-    """The data fingerprints, read once per request."""
-    if not hasattr(request, "_dashboard_stamp"):
-        request._dashboard_stamp = data_stamp()
-    return request._dashboard_stamp
 
 
 def _none_labels() -> dict[str, str]:
@@ -192,31 +173,6 @@ class Recap:
         return self.choice.year
 
 
-def _page_data(
-    year: int, regions: list[Region], stamp: Stamp, *, verified_only: bool, trend: bool
-) -> dict[str, object]:
-    """Readiness rows, group names, levels and (optionally) the trend of a page of regions.
-
-    Readiness and trend come per region-year from the cache; only changed ones are computed.
-    """
-    ids = [region.pk for region in regions]
-    units = unit_stamps(ids, None if trend else [year])
-    if trend:
-        # every catalog the page needs (the year's and the trend's) in one read, or none
-        catalog_map(PROGRAMS, {year, *(unit_year for _, unit_year in units)}, stamp.catalog)
-    readiness = cached_readiness(stamp, regions, [year], verified_only=verified_only, units=units)
-    names = cached(stamp.catalog, ("group-names", year), lambda: group_names(year))
-    totals = {}
-    if trend:
-        totals = cached_trend(stamp, ids, verified_only=verified_only, units=units)
-    return {
-        "rows": recap_rows(readiness, names),
-        "names": names,
-        "levels": cached(stamp.catalog, ("levels", year), lambda: levels_of(year)),
-        "totals": totals,
-    }
-
-
 def recap_for(
     request: HttpRequest,
     regions_qs,
@@ -225,7 +181,8 @@ def recap_for(
     verified_only: bool = False,
     trend: bool = False,
 ) -> Recap:
-    """The requested year and page of ``regions_qs`` with their (cached) readiness rows.
+    """The requested year and page of ``regions_qs`` with their readiness rows (stored rows: one
+    query) and, with ``trend``, the stored scores of every year (one query).
 
     ``per_page=None`` takes every region (exports).
     """
@@ -237,17 +194,15 @@ def recap_for(
         page, regions = paginate_regions(regions_qs, request.GET.get("hal"), per_page)
     recap = Recap(choice, page, regions)
     if choice.year is not None and regions:
-        key = ("recap", choice.year, tuple(r.pk for r in regions), verified_only, trend)
-        stamp = _stamp(request)
-        data = cached(
-            stamp.data,
-            key,
-            lambda: _page_data(
-                choice.year, regions, stamp, verified_only=verified_only, trend=trend
-            ),
-        )
-        recap.rows, recap.names = data["rows"], data["names"]
-        recap.levels, recap.totals = data["levels"], data["totals"]
+        year = choice.year
+        if trend:  # first: it computes every stale row of these regions, all years, in one batch
+            recap.totals = store.scores(
+                [region.pk for region in regions], verified_only=verified_only
+            )
+        readiness = readiness_for_years(regions, [year], verified_only=verified_only)
+        recap.names = group_names(year)
+        recap.rows = recap_rows(readiness, recap.names)
+        recap.levels = levels_of(year)
     else:
         recap.levels = levels_of(None)
     return recap
@@ -287,10 +242,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "map": _map(recap.rows, True, recap.levels[Program.KLA]),
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
-            # the award history is part of the shared fingerprint: cached until it changes
-            "province_awards": cached(
-                _stamp(request).reference, ("province-awards",), province_awards
-            ),
+            "province_awards": province_awards(),
         }
     )
     return render(request, "dashboard/home.html", context)
@@ -319,45 +271,13 @@ def _region_year(readiness: list[RegionReadiness], raw: str | None) -> tuple[int
     return (max(years) if years else None), error
 
 
-def _region_year_data(
-    region: Region, readiness: list[RegionReadiness], year: int | None, stamp: Stamp
-) -> dict:
-    """What the region page shows besides the readiness: names, OPD, awards, evidence."""
-    return {
-        "names": group_names(year) if year else {},
-        "levels": levels_of(year),
-        "owners": opd_names(region),
-        "awards": award_lines(region, readiness),
-        "missing": missing_evidence(region, year, stamp.catalog) if year else [],
-    }
-
-
-def _region_readiness(region: Region, stamp: Stamp) -> tuple[list[RegionReadiness], tuple]:
-    """The region over every edition year, and the fingerprints of its region-years."""
-    years = cached(stamp.catalog, ("edition-years",), edition_years)
-    units = unit_stamps([region.pk])
-    readiness = cached_readiness(stamp, [region], years, units=units)
-    return readiness, tuple(sorted(units.items()))
-
-
 def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
     scope = scope_for(request.user)
     region = scope.get_region_or_404(code)
-    stamp = _stamp(request)
-    readiness, units = cached(
-        stamp.data, ("region", region.pk), lambda: _region_readiness(region, stamp)
-    )
+    readiness = readiness_for_region(region)
     year, error = _region_year(readiness, request.GET.get("tahun"))
-    data = cached(
-        stamp.data,
-        ("region-year", region.pk, year),
-        lambda: cached(
-            stamp.reference,
-            ("region-year", region.pk, year, units),
-            lambda: _region_year_data(region, readiness, year, stamp),
-        ),
-    )
-    names = data["names"]
+    names = group_names(year) if year else {}
+    levels = levels_of(year)
     current = next((item for item in readiness if item.year == year), None)
     over_years = recap_rows(readiness, names)
     with_data = [row for row in over_years if row.ape.result or row.kla.result or row.kkb_summary]
@@ -371,9 +291,9 @@ def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
         "over_years": with_data or over_years,
         "ape_names": names.get(Program.APE, ()),
         "kla_names": names.get(Program.KLA, ()),
-        "owners": data["owners"],
-        "awards": data["awards"],
-        "missing": data["missing"],
+        "owners": opd_names(region),
+        "awards": award_lines(region, readiness),
+        "missing": missing_evidence(current),
         "links": {
             program: reverse("penilaian:assessment_detail", args=[program, region.code, year])
             for program in Program.values
@@ -394,7 +314,7 @@ def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
                 sorted(scores),
                 top,
                 title=_("%(programme)s total per year") % {"programme": Program(program).label},
-                bands=data["levels"][program],
+                bands=levels[program],
             )
             if scores
             else ""
@@ -408,6 +328,9 @@ def region(request: HttpRequest, kode: str) -> HttpResponse:
     """One region over the years: numbers, gaps, evidence, awards, workflow, meetings."""
     context = _region_context(request, kode)
     context["history"] = workflow_history(context["region"])
+    context["return_reasons"] = frequent_return_reasons([context["region"].pk]).get(
+        context["region"].pk, []
+    )
     context["meetings"] = list(meetings_for_region(context["region"], context["scope"])[:20])
     return render(request, "dashboard/region.html", context)
 
@@ -443,17 +366,7 @@ def kla(request: HttpRequest) -> HttpResponse:
     recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
     context = _context(request, recap)
     context["indicators"] = (
-        cached_for_units(
-            _stamp(request),
-            ("kla-indicators", recap.year, tuple(r.pk for r in recap.regions)),
-            [r.pk for r in recap.regions],
-            [recap.year],
-            lambda: indicator_matrix(
-                Program.KLA, recap.year, recap.regions, _stamp(request).catalog
-            ),
-        )
-        if recap.year
-        else []
+        indicator_matrix(Program.KLA, recap.year, recap.regions) if recap.year else []
     )
     return render(request, "dashboard/kla.html", context)
 
@@ -478,13 +391,7 @@ def _desa_table(
 ):
     if region_obj is None or year is None:
         return None
-    return cached_for_units(
-        _stamp(request),
-        ("desa", region_obj.pk, year, kecamatan, status),
-        [region_obj.pk],
-        [year],
-        lambda: desa_table(region_obj, year, kecamatan=kecamatan or None, status=status or None),
-    )
+    return desa_table(region_obj, year, kecamatan=kecamatan or None, status=status or None)
 
 
 @require_GET
@@ -583,7 +490,7 @@ def export_ape(request: HttpRequest) -> HttpResponse:
 def export_kla(request: HttpRequest) -> HttpResponse:
     """The KLA tables (groups and indicators) as xlsx."""
     _scope, recap = _export_recap(request)
-    indicators = indicator_matrix(Program.KLA, recap.year, recap.regions, _stamp(request).catalog)
+    indicators = indicator_matrix(Program.KLA, recap.year, recap.regions)
     sheets = exports.kla_sheets(
         recap.rows, recap.names.get(Program.KLA, ()), indicators, recap.regions, recap.year
     )
