@@ -10,6 +10,9 @@ from django.test import Client, RequestFactory, override_settings
 
 from babel_pug import views
 
+# the database fixtures come from the mark, so they outlive conftest's autouse checks
+pytestmark = pytest.mark.django_db
+
 ENGLISH_DEFAULTS = ("Not Found", "Forbidden", "Server Error", "Bad Request", 'lang="en"')
 
 

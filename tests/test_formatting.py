@@ -9,6 +9,9 @@ import pytest
 
 from penilaian import formatting
 
+# the database fixtures come from the mark, so they outlive conftest's autouse checks
+pytestmark = pytest.mark.django_db
+
 
 @pytest.mark.parametrize(
     ("value", "indonesian", "english"),

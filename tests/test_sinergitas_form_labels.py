@@ -3,7 +3,12 @@ marked, the only possible region chosen already."""
 
 import re
 
+import pytest
+
 from tests.test_sinergitas_factories import make_meeting, region
+
+# the database fixtures come from the mark, so they outlive conftest's autouse checks
+pytestmark = pytest.mark.django_db
 
 
 def test_filters_and_selects_never_show_dashes(client, koordinator_bangka):

@@ -1,9 +1,13 @@
 """The product name people read, in titles, header and e-mail subjects; a favicon on every page."""
 
+import pytest
 from django.core import mail
 from django.test import override_settings
 
 from tests.conftest import make_user
+
+# the database fixtures come from the mark, so they outlive conftest's autouse checks
+pytestmark = pytest.mark.django_db
 
 
 def test_pages_carry_the_product_name_and_a_favicon(client, koordinator_bangka):
