@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regions.context_processors.scope",
+                "babel_pug.context_processors.site",
             ],
         },
     },
@@ -159,6 +160,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"  # Indonesian, in the site layout
+
+# Indonesian error pages in the site layout (babel_pug.views); JSON under /api/.
+CSRF_FAILURE_VIEW = "babel_pug.views.csrf_failure"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
@@ -240,7 +245,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL.")
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "babel_pug <noreply@localhost>"
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL") or "Portal Kesiapan PUG-KLA Babel <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"
@@ -296,6 +303,9 @@ if os.environ.get("REDIS_URL"):
 
 # Name of the provincial office, shown in the header (configurable: the acronym varies in print).
 OFFICE_NAME = os.environ.get("OFFICE_NAME", "DP3ACSKB Provinsi Kepulauan Bangka Belitung")
+# The name people read: page titles, the header, the subject prefix of e-mails.
+PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Portal Kesiapan PUG-KLA Babel")
+EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 
 # The portal's public address, for links in e-mails sent outside a request (reminder digests).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -338,6 +348,11 @@ CELERY_BEAT_SCHEDULE = {
     "prune-login-records": {
         "task": "regions.tasks.prune_login_records",
         "schedule": crontab(hour=2, minute=30),
+    },
+    # Reminder digests before the provincial deadlines (akuntabilitas.reminders), each morning.
+    "send-reminders": {
+        "task": "akuntabilitas.tasks.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 # Login records (django-axes attempts, lockouts and logs) older than this are deleted nightly.
