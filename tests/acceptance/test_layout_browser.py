@@ -84,6 +84,10 @@ PAGES = {
     "password_reset_confirm": "/accounts/reset/x/invalid-token/",
     "password_reset_complete": "/accounts/reset/done/",
     "login": "/accounts/login/",
+    "akuntabilitas:region_opd": "/wilayah/{own}/opd/",
+    "akuntabilitas:province_opd": "/opd/",
+    "akuntabilitas:calendar": "/kalender/?tahun=2026",
+    "akuntabilitas:sent_reminders": "/kalender/pengingat/",
     "not-found": "/wilayah/{other}/",  # another region: the Indonesian 404 for a koordinator
 }
 # Named URLs that are not pages: actions (POST), downloads, JSON, redirects.
@@ -97,7 +101,8 @@ NOT_PAGES = {
 }  # fmt: skip
 NOT_PAGE_PREFIXES = ("api:schema", "api:me", "api:region_list", "api:indicator_list",
                      "api:readiness_list", "api:assessment_detail", "api:award_list",
-                     "api:meeting_list", "api:meeting_detail")  # fmt: skip
+                     "api:meeting_list", "api:meeting_detail", "api:calendar", "api:region_opd",
+                     "api:return_category_list", "api:return_reason_list")  # fmt: skip
 ACTION_SUFFIXES = ("evidence_upload", "evidence_unlink", "assessment_submit",
                    "assessment_verify", "assessment_unlock")  # fmt: skip
 GROUPED_YEAR = re.compile(r"(?<![\d.,])20[1-3]\d(?=\d)|(?<![\d.,])2\.0[1-3]\d(?![\d.,])")
