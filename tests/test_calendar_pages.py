@@ -59,8 +59,8 @@ def test_calendar_page_shows_the_current_stage_days_left_and_regions_at_risk(
     assert 'data-days="6"' in kla
     bangka = kla.split('data-region="19.01"')[1].split("</tr>")[0]
     belitung = kla.split('data-region="19.02"')[1].split("</tr>")[0]
-    assert "100.0%" in bangka and "at-risk" not in bangka
-    assert "0.0%" in belitung and "at-risk" in belitung
+    assert "100,00\xa0%" in bangka and "at-risk" not in bangka
+    assert "0,00\xa0%" in belitung and "at-risk" in belitung
     assert 'class="tag example"' in page
 
 

@@ -239,8 +239,11 @@ def test_exports_have_a_provisional_rules_column(client, admin_user, kla_2025):
     def sheet_rows(url: str, title: str):
         response = client.get(url)
         book = load_workbook(BytesIO(response.content))
+        # Headers are for people; the machine codes of the columns are on the sheet kode_kolom.
+        code_of = {label: code for code, label in list(book["kode_kolom"].values)[1:]}
         rows = list(book[title].iter_rows(values_only=True))
-        return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+        header = [code_of[label] for label in rows[0]]
+        return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
     recap = {r["kode_wilayah"]: r for r in sheet_rows("/ekspor/rekap.xlsx?tahun=2025", "rekap")}
     assert recap["19.01"]["kla_aturan_sementara"] == "KLA-BOBOT, KLA-SKALA"

@@ -85,7 +85,7 @@ def test_the_reset_link_arrives_over_smtp_and_sets_a_new_password(
     [message] = smtp_server.messages
     assert message["X-Rcpt-To"] == "koordinator@bangka.go.id"
     assert message["From"] == "Portal PUG <pug@babelprov.go.id>"
-    assert "babel_pug" in message["Subject"]
+    assert "Portal Kesiapan PUG-KLA Babel" in message["Subject"]  # settings.PRODUCT_NAME
     body = message.get_body(("plain",)).get_content()
     link = re.search(r"https?://testserver(/accounts/reset/\S+/)", body)
     assert link, body
