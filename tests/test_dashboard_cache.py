@@ -132,7 +132,7 @@ def test_a_workflow_step_recomputes_only_its_region(
     client.get("/?tahun=2025")
     computed["readiness"].clear()
 
-    submit(made[("19.01", 2025)], user=koordinator_bangka)
+    submit(made[("19.01", 2025)], user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     html = client.get("/?tahun=2025").content.decode()
 
     assert computed["readiness"] == [("19.01", 2025)]

@@ -492,7 +492,7 @@ def test_a_workflow_step_shows_on_the_next_request(client, admin_user, koordinat
     client.force_login(admin_user)
     assert 'class="status status-draft"' in row_html(html_of(client, "/?tahun=2025"), "19.01")
 
-    submit(assessment, user=koordinator_bangka)
+    submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
 
     row = row_html(html_of(client, "/?tahun=2025"), "19.01")
     assert 'class="status status-submitted"' in row
