@@ -36,9 +36,11 @@ from penilaian.queries import (
     AwardInfo,
     CatalogData,
     assessments_for,
+    current_year,
     load_assessments,
     load_awards,
     verified,
+    with_verified_result,
 )
 from prasyarat.scoring import ApeResult
 from regions.models import Opd, OpdKind, Region
@@ -86,13 +88,20 @@ def edition_years() -> list[int]:
 
 
 def choose_year(
-    raw: str | None, regions: QuerySet[Region], *, verified_only: bool = False
+    raw: str | None,
+    regions: QuerySet[Region],
+    *,
+    verified_only: bool = False,
+    program: str | None = None,
 ) -> YearChoice:
-    """The requested ``?tahun=`` if it has an edition, else the latest year with data (2 queries).
+    """The requested ``?tahun=`` if it has an edition, else the year the page opens on (2 queries).
 
-    "Latest year with data" is the newest edition year in which a region of ``regions`` has an
-    assessment (verified, for the public page); without any, the newest edition year up to this
-    year. A bad value is refused with a message and changes nothing else.
+    That is the current evaluation year the admin set (``penilaian.ProgramYear``: the
+    ``program``'s, or the newest of them for a page of every programme) — never moved by an
+    officer opening or starting next year's assessment. The public page (``verified_only``)
+    opens on the newest year in which a region of ``regions`` has a verified result (also one
+    reopened for correction, shown as verified). Without either, the newest edition year up to
+    this year. A bad value is refused with a message and changes nothing else.
     """
     years = tuple(Edition.objects.order_by("-year").values_list("year", flat=True).distinct())
     error = None
@@ -100,13 +109,15 @@ def choose_year(
         year = int(raw) if raw.strip().isdigit() else None
         if year in years:
             return YearChoice(year, years)
-        error = _("There is no data for year %(year)s; showing the latest year with data.") % {
+        error = _("There is no data for year %(year)s; showing the current year.") % {
             "year": raw.strip()[:10]
         }
-    assessments = Assessment.objects.filter(region__in=regions)
     if verified_only:
-        assessments = assessments.filter(status=Assessment.Status.VERIFIED)
-    latest = assessments.aggregate(latest=Max("edition__year"))["latest"]
+        latest = with_verified_result(Assessment.objects.filter(region__in=regions)).aggregate(
+            latest=Max("edition__year")
+        )["latest"]
+    else:
+        latest = current_year(program, years)
     if latest is None:
         this_year = timezone.localdate().year
         latest = next((year for year in years if year <= this_year), years[0] if years else None)

@@ -53,6 +53,7 @@ from dashboard.queries import (
 )
 from dashboard.readiness import PROGRAMS, RegionReadiness
 from penilaian.models import Level, Program
+from penilaian.queries import current_year
 from regions.models import Region
 from regions.scoping import Scope, scope_for
 from sinergitas.queries import meetings_for_region
@@ -222,12 +223,17 @@ def recap_for(
     per_page: int | None,
     verified_only: bool = False,
     trend: bool = False,
+    program: str | None = None,
 ) -> Recap:
     """The requested year and page of ``regions_qs`` with their (cached) readiness rows.
 
+    Without ``?tahun=`` the page opens on ``program``'s current evaluation year (the newest
+    current year for a page of every programme; the newest verified year for the public page).
     ``per_page=None`` takes every region (exports).
     """
-    choice = choose_year(request.GET.get("tahun"), regions_qs, verified_only=verified_only)
+    choice = choose_year(
+        request.GET.get("tahun"), regions_qs, verified_only=verified_only, program=program
+    )
     if per_page is None:
         regions = list(regions_qs.order_by("code"))
         page = Paginator(regions, max(len(regions), 1)).get_page(1)
@@ -294,15 +300,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _region_year(readiness: list[RegionReadiness], raw: str | None) -> tuple[int | None, str]:
-    """The requested year if it has an edition, else the latest year with any data."""
+    """The requested year if it has an edition, else the current evaluation year (the newest
+    of the programmes' current years, set by the admin; 1 query), else the latest year with
+    any data."""
     years = [item.year for item in readiness]
     error = ""
     if raw not in (None, ""):
         if raw.strip().isdigit() and int(raw) in years:
             return int(raw), error
-        error = _("There is no data for year %(year)s; showing the latest year with data.") % {
+        error = _("There is no data for year %(year)s; showing the current year.") % {
             "year": raw.strip()[:10]
         }
+    current = current_year(None, years)
+    if current is not None:
+        return current, error
     with_data = [
         item.year
         for item in readiness
@@ -424,7 +435,7 @@ def region_print(request: HttpRequest, kode: str) -> HttpResponse:
 def ape(request: HttpRequest) -> HttpResponse:
     """APE: the 7 prerequisites × regions for a year."""
     scope = scope_for(request.user)
-    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
+    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE, program=Program.APE)
     return render(request, "dashboard/ape.html", _context(request, recap))
 
 
@@ -433,7 +444,7 @@ def ape(request: HttpRequest) -> HttpResponse:
 def kla(request: HttpRequest) -> HttpResponse:
     """KLA: the 6 groups × regions, and every indicator across the regions shown."""
     scope = scope_for(request.user)
-    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
+    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE, program=Program.KLA)
     context = _context(request, recap)
     context["indicators"] = (
         cached_for_units(
@@ -486,7 +497,9 @@ def kampung_kb(request: HttpRequest) -> HttpResponse:
     """Kampung KB per region, then — for one region — per kecamatan and desa, with filters."""
     scope = scope_for(request.user)
     region_obj, kecamatan, status = _kampung_kb_filters(request, scope)
-    recap = recap_for(request, scope.regions(), per_page=DASHBOARD_PAGE_SIZE)
+    recap = recap_for(
+        request, scope.regions(), per_page=DASHBOARD_PAGE_SIZE, program=Program.KAMPUNG_KB
+    )
     table = _desa_table(request, region_obj, recap.year, kecamatan, status)
     context = _context(request, recap)
     context.update(
@@ -535,10 +548,10 @@ def public(request: HttpRequest) -> HttpResponse:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def _export_recap(request: HttpRequest) -> tuple[Scope, Recap]:
-    """Every region in scope (not one page) for the requested year."""
+def _export_recap(request: HttpRequest, program: str | None = None) -> tuple[Scope, Recap]:
+    """Every region in scope (not one page) for the requested (else the current) year."""
     scope = scope_for(request.user)
-    recap = recap_for(request, scope.regions(), per_page=None)
+    recap = recap_for(request, scope.regions(), per_page=None, program=program)
     if recap.year is None:
         raise Http404(_("There is no edition yet."))
     return scope, recap
@@ -557,7 +570,7 @@ def export_recap(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_ape(request: HttpRequest) -> HttpResponse:
     """The APE table as xlsx."""
-    _scope, recap = _export_recap(request)
+    _scope, recap = _export_recap(request, Program.APE)
     sheet = exports.ape_sheet(recap.rows, recap.names.get(Program.APE, ()), recap.year)
     return exports.xlsx_response(f"ape-{recap.year}.xlsx", [sheet])
 
@@ -566,7 +579,7 @@ def export_ape(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_kla(request: HttpRequest) -> HttpResponse:
     """The KLA tables (groups and indicators) as xlsx."""
-    _scope, recap = _export_recap(request)
+    _scope, recap = _export_recap(request, Program.KLA)
     indicators = indicator_matrix(Program.KLA, recap.year, recap.regions, _stamp(request).catalog)
     sheets = exports.kla_sheets(
         recap.rows, recap.names.get(Program.KLA, ()), indicators, recap.regions, recap.year
@@ -578,7 +591,7 @@ def export_kla(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_kampung_kb(request: HttpRequest) -> HttpResponse:
     """Kampung KB per region, and per kecamatan and desa for ``?wilayah=`` (filters applied)."""
-    scope, recap = _export_recap(request)
+    scope, recap = _export_recap(request, Program.KAMPUNG_KB)
     region_obj, kecamatan, status = _kampung_kb_filters(request, scope)
     table = _desa_table(request, region_obj, recap.year, kecamatan, status)
     return exports.xlsx_response(

@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from penilaian import scoring
 from penilaian.models import (
@@ -39,6 +39,7 @@ from penilaian.models import (
     IndicatorOwner,
     Level,
     Program,
+    ProgramYear,
     VerifiedSnapshot,
 )
 
@@ -171,6 +172,36 @@ class AwardInfo:
         if level_name is None:
             return True
         return level_name.strip().lower() not in {r.strip().lower() for r in self.results}
+
+
+# --- the current evaluation year -------------------------------------------------------------
+
+
+def current_years() -> dict[str, int]:
+    """The current evaluation year per programme, as the admin set it (1 query)."""
+    return dict(ProgramYear.objects.order_by().values_list("program", "year"))
+
+
+def current_year(program: str | None = None, years: Collection[int] = ()) -> int | None:
+    """The year a page opens on: the programme's current year, or for a page of every programme
+    the newest of them; ``years`` (when given) are the years that may be chosen — a current year
+    outside them is ignored. None when the admin set none (1 query)."""
+    chosen = current_years()
+    if program is not None:
+        candidates = [chosen[program]] if program in chosen else []
+    else:
+        candidates = list(chosen.values())
+    if years:
+        candidates = [year for year in candidates if year in years]
+    return max(candidates) if candidates else None
+
+
+def with_verified_result(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """Assessments with a verified result to show: verified now, or verified before and
+    reopened by an admin (their latest "as verified" snapshot stands until verified again)."""
+    return queryset.filter(
+        Q(status=Assessment.Status.VERIFIED) | Q(snapshots__isnull=False)
+    ).distinct()
 
 
 # --- QuerySet helpers -------------------------------------------------------------------------

@@ -69,6 +69,7 @@ from penilaian.models import (
 from penilaian.notifications import mark_read
 from penilaian.queries import (
     AssessmentData,
+    current_year,
     load_assessments,
     load_catalog,
     load_owner_overrides,
@@ -171,7 +172,9 @@ PageSaver = Callable[[HttpRequest, Target], HttpResponse]
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """Every programme × region in scope for a year, with the assessment's status.
 
-    Queries: editions of the year, regions in scope, assessments (3, whatever the counts).
+    Without ``?tahun=`` it opens on the current evaluation year (``ProgramYear``).
+    Queries: edition years, current years (without ``?tahun=``), editions of the year, regions
+    in scope, assessments (constant, whatever the counts).
     """
     scope = scope_for(request.user)
     years = sorted(
@@ -181,10 +184,13 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("tahun") or 0)
     except ValueError:
         year = 0
+    program = request.GET.get("program", "")
+    if year not in years:
+        # the current evaluation year the admin set, never "the newest year with data"
+        year = current_year(program if program in Program.values else None, years) or 0
     if year not in years:
         this_year = timezone.localdate().year
         year = this_year if this_year in years else (years[0] if years else this_year)
-    program = request.GET.get("program", "")
     status = request.GET.get("status", "")
     region_code = request.GET.get("wilayah", "")
 

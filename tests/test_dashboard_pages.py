@@ -19,6 +19,7 @@ from penilaian.models import (
     EvidenceLink,
     IndicatorOwner,
     Program,
+    ProgramYear,
     WorkflowEvent,
 )
 from penilaian.services import save_values
@@ -135,18 +136,24 @@ def test_pages_answer_only_get(client, admin_user, url):
 # --- the year ---------------------------------------------------------------------------------
 
 
-def test_the_default_year_is_the_latest_year_with_data(client, admin_user):
+def test_the_default_year_is_the_current_evaluation_year_the_admin_set(client, admin_user):
     fill("19.03", Program.KLA, 2024, 0.5)
+    fill("19.03", Program.KLA, 2026, 0.1)  # next year's draft moves nothing
     client.force_login(admin_user)
 
-    response = client.get("/")
-
-    assert response.context["year"] == 2024
+    assert client.get("/").context["year"] == 2025
+    ProgramYear.objects.update(year=2024)
+    assert client.get("/").context["year"] == 2024
+    ProgramYear.objects.filter(program=Program.KLA).update(year=2026)
+    assert client.get("/kla/").context["year"] == 2026
+    assert client.get("/ape/").context["year"] == 2024
+    assert client.get("/").context["year"] == 2026  # the newest current year of all
 
 
 @pytest.mark.parametrize("raw", ["abc", "1999", "2025;drop", "-1", "99999999999999999999"])
-def test_a_bad_year_shows_the_latest_year_with_a_message(client, admin_user, raw):
+def test_a_bad_year_shows_the_current_year_with_a_message(client, admin_user, raw):
     fill("19.03", Program.KLA, 2024, 0.5)
+    ProgramYear.objects.update(year=2024)
     before = Assessment.objects.count()
     client.force_login(admin_user)
 
