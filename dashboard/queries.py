@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +31,15 @@ from dashboard.readiness import ProgramReadiness, RegionReadiness
 from kampung_kb.readiness import DesaStatus, desa_statuses, thresholds_for
 from kampung_kb.scoring import RegionSummary, summarize
 from penilaian import scoring
-from penilaian.models import Answer, Assessment, Edition, Group, Program, WorkflowEvent
+from penilaian.models import (
+    Answer,
+    Assessment,
+    Edition,
+    Group,
+    Program,
+    VerifiedSnapshot,
+    WorkflowEvent,
+)
 from penilaian.queries import (
     AwardInfo,
     CatalogData,
@@ -296,6 +304,45 @@ def level_counts(parts: Iterable[ProgramReadiness], none_label: str) -> list[Lev
     ]
 
 
+@dataclass(frozen=True)
+class StateCount:
+    """How many regions' APE, KLA and Kampung KB numbers are in one state."""
+
+    state: str
+    label: str
+    ape: int
+    kla: int
+    kampung_kb: int
+
+
+def state_counts(rows: Iterable[RecapRow]) -> list[StateCount]:
+    """Regions per state of their numbers (verified, of those verified but incomplete,
+    submitted, returned, draft, carried over, not started), per programme."""
+    from dashboard.readiness import state_labels
+
+    labels = state_labels()
+    rows = list(rows)
+    keys = [*scoring.STATE_ORDER[:1], "incomplete", *scoring.STATE_ORDER[1:], "none"]
+    labels["incomplete"] = _("of which verified but incomplete")
+    labels["none"] = _("not started")
+    counts: dict[str, dict[str, int]] = {key: defaultdict(int) for key in keys}
+    for row in rows:
+        for program, part in (("ape", row.ape), ("kla", row.kla), ("kampung_kb", row.kkb)):
+            counts[part.state or "none"][program] += 1
+            if part.state == scoring.NumberState.VERIFIED and part.incomplete:
+                counts["incomplete"][program] += 1
+    return [
+        StateCount(
+            str(key),
+            labels[key],
+            counts[key]["ape"],
+            counts[key]["kla"],
+            counts[key]["kampung_kb"],
+        )
+        for key in keys
+    ]
+
+
 # --- the trend over the years ----------------------------------------------------------------
 
 
@@ -324,7 +371,8 @@ def score_trend(
     verified_only: bool = False,
     catalog_stamp: str | None = None,
 ) -> dict[tuple[str, int, int], Decimal]:
-    """APE and KLA totals per (programme, region id, year), in 5 queries whatever the size.
+    """APE and KLA totals per (programme, region id, year), in 5 queries whatever the size (6
+    with ``verified_only``: an assessment reopened for correction counts as last verified).
 
     One query reads every answer of the regions' APE and KLA assessments; the catalogs of the
     years that have answers follow (4 queries). Totals are ``penilaian.scoring.total`` over the
@@ -332,9 +380,31 @@ def score_trend(
     """
     programs = (Program.APE, Program.KLA)
     assessments = assessments_for(programs, years, region_ids)
-    if verified_only:
-        assessments = verified(assessments)
     values: dict[tuple[str, int, int], dict[str, Decimal | None]] = defaultdict(dict)
+    if verified_only:
+        # reopened for correction: the latest "as verified" values stand (1 query)
+        reopened = with_verified_result(assessments).exclude(status=Assessment.Status.VERIFIED)
+        snapshots = (
+            VerifiedSnapshot.objects.filter(assessment__in=reopened.values("id"))
+            .order_by("assessment_id", "-verified_at", "-pk")
+            .values_list(
+                "assessment_id",
+                "assessment__edition__program",
+                "assessment__region_id",
+                "assessment__edition__year",
+                "data",
+            )
+        )
+        seen: set[int] = set()
+        for assessment_id, program, region_id, year, data in snapshots:
+            if assessment_id in seen:
+                continue
+            seen.add(assessment_id)
+            frozen = (data or {}).get("values") or {}
+            values[(program, region_id, year)] = {
+                code: None if text is None else Decimal(str(text)) for code, text in frozen.items()
+            }
+        assessments = verified(assessments)
     rows = (
         Answer.objects.filter(assessment__in=assessments.values("id"))
         .order_by()
@@ -359,6 +429,32 @@ def score_trend(
                 catalog, catalog_keys[(program, year)], answered
             )
     return totals
+
+
+def trend_states(
+    region_ids: Sequence[int], programs: Sequence[str] = (Program.APE, Program.KLA)
+) -> dict[tuple[str, int, int], str]:
+    """The state of every (programme, region id, year) total of the trend (1 query): its
+    workflow status, or "carried" for a draft holding only last year's values."""
+    rows = (
+        Assessment.objects.filter(region__in=tuple(region_ids), edition__program__in=programs)
+        .order_by()
+        .annotate(
+            answered=Count("answers", filter=Q(answers__value__isnull=False)),
+            carried=Count(
+                "answers", filter=Q(answers__value__isnull=False, answers__carried_over=True)
+            ),
+        )
+        .values_list(
+            "edition__program", "region_id", "edition__year", "status", "answered", "carried"
+        )
+    )
+    states = {}
+    for program, region_id, year, status, answered, carried in rows:
+        state = scoring.number_state(status, answered=answered, carried=carried)
+        if state is not None:
+            states[(program, region_id, year)] = str(state)
+    return states
 
 
 def cached_trend(

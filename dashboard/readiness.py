@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kampung_kb.readiness import desa_totals, load_desa_rows, region_summary
 from kampung_kb.scoring import RegionSummary
@@ -40,12 +42,27 @@ from penilaian.queries import (
     load_catalog_map,
     verified,
 )
-from penilaian.scoring import Completeness, Level
+from penilaian.scoring import Completeness, Level, NumberState, number_state
 from prasyarat.readiness import ape_result
 from prasyarat.scoring import ApeResult
 from regions.models import Region
 
 PROGRAMS = (Program.APE, Program.KLA, Program.KAMPUNG_KB)
+
+
+def state_labels() -> dict[str, str]:
+    """The words for each state of a number (in the active language)."""
+    return {
+        NumberState.VERIFIED: _("verified"),
+        NumberState.SUBMITTED: _("submitted, not verified"),
+        NumberState.RETURNED: _("returned for correction"),
+        NumberState.DRAFT: _("draft"),
+        NumberState.CARRIED: _("carried over from last year"),
+    }
+
+
+def state_label(state: str | None) -> str:
+    return state_labels().get(state, "") if state else ""
 
 
 class NoEdition(ValueError):
@@ -74,6 +91,43 @@ class ProgramReadiness:
     carried_over: frozenset[str] = frozenset()
     snapshot: SnapshotInfo | None = None
     award: AwardInfo | None = None
+    evidence_missing: int = 0
+    reopened: bool = False
+    frozen_incomplete: bool | None = None
+
+    @property
+    def state(self) -> str | None:
+        """What the numbers are worth: verified, submitted, returned, draft or carried (a draft
+        of last year's values only); None without an assessment (``penilaian.scoring``)."""
+        done = self.completeness
+        state = number_state(
+            self.status,
+            answered=done.answered if done else 0,
+            carried=len(self.carried_over),
+        )
+        return str(state) if state else None
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    @property
+    def incomplete(self) -> bool:
+        """Some indicator unanswered or some required evidence missing (as verified, for a
+        result shown from its snapshot)."""
+        if self.frozen_incomplete is not None:
+            return self.frozen_incomplete
+        done = self.completeness
+        if done is None:
+            return False
+        return done.answered < done.total or self.evidence_missing > 0
+
+    @property
+    def verified_at(self) -> datetime | None:
+        """When the result shown was verified (None unless verified)."""
+        if self.status != Assessment.Status.VERIFIED or self.snapshot is None:
+            return None
+        return self.snapshot.verified_at
 
     @property
     def level(self) -> Level | None:
@@ -127,10 +181,38 @@ class KampungKbReadiness:
     updated_at: datetime | None = None
     summary: RegionSummary | None = None
     snapshot: SnapshotInfo | None = None
+    desa_with_data: int = 0
+    reopened: bool = False
+    frozen_incomplete: bool | None = None
 
     @property
     def status_label(self) -> str:
         return str(Assessment.Status(self.status).label) if self.status else ""
+
+    @property
+    def state(self) -> str | None:
+        """What the counts are worth (see :attr:`ProgramReadiness.state`)."""
+        state = number_state(self.status)
+        return str(state) if state else None
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    @property
+    def incomplete(self) -> bool:
+        """Some desa of the region without data."""
+        if self.frozen_incomplete is not None:
+            return self.frozen_incomplete
+        if self.summary is None:
+            return False
+        return self.desa_with_data < self.summary.desa_total
+
+    @property
+    def verified_at(self) -> datetime | None:
+        if self.status != Assessment.Status.VERIFIED or self.snapshot is None:
+            return None
+        return self.snapshot.verified_at
 
 
 @dataclass(frozen=True)
@@ -249,10 +331,13 @@ def _build(
             catalog = catalogs.get((Program.KAMPUNG_KB, year))
             data = loaded.get(Program.KAMPUNG_KB, region.id, year)
             summary = None
-            if catalog is not None and data is not None:
-                summary = region_summary(
-                    catalog.params, totals.get(region.id, 0), rows_by_assessment.get(data.id, [])
-                )
+            with_data = 0
+            if catalog is not None and data is not None and data.reopened:
+                summary, with_data = _frozen_summary(data.frozen or {})
+            elif catalog is not None and data is not None:
+                rows = rows_by_assessment.get(data.id, [])
+                summary = region_summary(catalog.params, totals.get(region.id, 0), rows)
+                with_data = len(rows)
             result.append(
                 RegionReadiness(
                     region_id=region.id,
@@ -271,6 +356,9 @@ def _build(
                         updated_at=data.updated_at if data else None,
                         summary=summary,
                         snapshot=data.snapshot if data else None,
+                        desa_with_data=with_data,
+                        reopened=bool(data and data.reopened),
+                        frozen_incomplete=_frozen_incomplete(data),
                     ),
                 )
             )
@@ -290,6 +378,9 @@ def _program(
         return ProgramReadiness(program, year, has_edition=catalog is not None, award=award)
     outcome, done, invalid = scorer(catalog, data, owners)
     return ProgramReadiness(
+        evidence_missing=len(catalog.evidence_missing(data.evidenced)),
+        reopened=data.reopened,
+        frozen_incomplete=_frozen_incomplete(data),
         program=program,
         year=year,
         has_edition=True,
@@ -304,3 +395,30 @@ def _program(
         snapshot=data.snapshot,
         award=award,
     )
+
+
+def _frozen_incomplete(data: AssessmentData | None) -> bool | None:
+    """Whether a result shown from its snapshot was incomplete when verified (None: not shown
+    from a snapshot, or a snapshot older than that record — then it is computed)."""
+    if data is None or not data.reopened or data.frozen is None:
+        return None
+    value = data.frozen.get("incomplete")
+    return bool(value) if value is not None else None
+
+
+def _frozen_summary(frozen) -> tuple[RegionSummary | None, int]:
+    """The Kampung KB summary as verified (from the snapshot) and how many desa had data."""
+    raw = frozen.get("summary")
+    if not raw:
+        return None, 0
+    summary = RegionSummary(
+        desa_total=int(raw["desa_total"]),
+        kampung_kb=int(raw["kampung_kb"]),
+        standar=int(raw["standar"]),
+        cikar=int(raw["cikar"]),
+        persen_kampung_kb=Decimal(str(raw["persen_kampung_kb"])),
+        target_persen=Decimal(str(raw["target_persen"])),
+        target_tercapai=bool(raw["target_tercapai"]),
+        kurang_untuk_target=int(raw["kurang_untuk_target"]),
+    )
+    return summary, len(frozen.get("desa") or {})

@@ -49,11 +49,14 @@ from dashboard.queries import (
     opd_names,
     paginate_regions,
     recap_rows,
+    state_counts,
+    trend_states,
     workflow_history,
 )
-from dashboard.readiness import PROGRAMS, RegionReadiness
+from dashboard.readiness import PROGRAMS, RegionReadiness, state_labels
 from penilaian.models import Level, Program
 from penilaian.queries import current_year
+from penilaian.scoring import NumberState
 from regions.models import Region
 from regions.scoping import Scope, scope_for
 from sinergitas.queries import meetings_for_region
@@ -129,23 +132,40 @@ def _map(rows: list[RecapRow], linked: bool, bands: list[charts.Band]):
     )
 
 
+def _unverified_label() -> str:
+    return _("hollow = not verified yet")
+
+
 def _trend_charts(
     rows: list[RecapRow],
     totals: dict[tuple[str, int, int], Decimal],
     levels: dict[str, list[charts.Band]],
+    states: dict[tuple[str, int, int], str] | None = None,
+    *,
+    only_verified: bool = False,
 ) -> dict[str, object]:
     """KLA and APE totals over the years: lines per region (the average for many regions), each
-    chart followed by a table of the same numbers."""
+    chart followed by a table of the same numbers with each number's state.
+
+    Unverified totals (draft, submitted, returned, carried over) are drawn hollow on dotted
+    segments; with ``only_verified`` they are left out of the chart and the table.
+    """
+    states = states or {}
+    labels = state_labels()
     years = sorted({key[2] for key in totals})
     averaged = len(rows) > charts.MAX_SERIES
     items = []
     for program, top in ((Program.KLA, Decimal(1000)), (Program.APE, Decimal(100))):
         series = [
             charts.Series(
-                row.name, {y: totals.get((program, row.readiness.region_id, y)) for y in years}
+                row.name,
+                {y: totals.get((program, row.readiness.region_id, y)) for y in years},
+                {y: states.get((program, row.readiness.region_id, y)) for y in years},
             )
             for row in rows
         ]
+        if only_verified:
+            series = [line.only_verified() for line in series]
         shown = (
             [charts.average_series(series, years, _("Average of the regions shown"))]
             if averaged
@@ -159,16 +179,31 @@ def _trend_charts(
                 top,
                 title=_("%(programme)s total per year") % {"programme": label},
                 bands=levels[program],
+                unverified_label=_unverified_label(),
+                state_labels=labels,
             )
             if years
             else ""
         )
         table = [
-            (row, [line.values.get(y) for y in years])
+            (
+                row,
+                [
+                    (line.values.get(y), line.states.get(y), labels.get(line.states.get(y), ""))
+                    for y in years
+                ],
+            )
             for row, line in zip(rows, series, strict=True)
         ]
         items.append({"program": program, "label": label, "svg": svg, "table": table})
-    return {"years": years, "averaged": averaged, "charts": items}
+    unverified = sum(1 for state in states.values() if state != NumberState.VERIFIED)
+    return {
+        "years": years,
+        "averaged": averaged,
+        "charts": items,
+        "only_verified": only_verified,
+        "unverified_count": unverified,
+    }
 
 
 # --- the recap of a page of regions -----------------------------------------------------------
@@ -185,6 +220,7 @@ class Recap:
     names: dict[str, tuple[GroupName, ...]] = field(default_factory=dict)
     levels: dict[str, list[charts.Band]] = field(default_factory=dict)
     totals: dict[tuple[str, int, int], Decimal] = field(default_factory=dict)
+    states: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -206,9 +242,13 @@ def _page_data(
     readiness = cached_readiness(stamp, regions, [year], verified_only=verified_only, units=units)
     names = cached(stamp.catalog, ("group-names", year), lambda: group_names(year))
     totals = {}
+    states = {}
     if trend:
         totals = cached_trend(stamp, ids, verified_only=verified_only, units=units)
+        if not verified_only:  # the public trend holds verified totals only
+            states = trend_states(ids)
     return {
+        "states": states,
         "rows": recap_rows(readiness, names),
         "names": names,
         "levels": cached(stamp.catalog, ("levels", year), lambda: levels_of(year)),
@@ -252,6 +292,7 @@ def recap_for(
         )
         recap.rows, recap.names = data["rows"], data["names"]
         recap.levels, recap.totals = data["levels"], data["totals"]
+        recap.states = data["states"]
     else:
         recap.levels = levels_of(None)
     return recap
@@ -287,7 +328,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context = _context(request, recap)
     context.update(
         {
-            "trend": _trend_charts(recap.rows, recap.totals, recap.levels),
+            "trend": _trend_charts(
+                recap.rows,
+                recap.totals,
+                recap.levels,
+                recap.states,
+                only_verified=request.GET.get("terverifikasi") == "1",
+            ),
+            "state_counts": state_counts(recap.rows),
+            "verified_query": _query_string(request, terverifikasi="1"),
+            "all_query": _query_string(request, terverifikasi=None),
             "map": _map(recap.rows, True, recap.levels[Program.KLA]),
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
@@ -388,18 +438,18 @@ def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
         **_none_labels(),
     }
     for program, top in ((Program.KLA, Decimal(1000)), (Program.APE, Decimal(100))):
-        scores = {
-            item.year: getattr(item, program).result.score
-            for item in readiness
-            if getattr(item, program).result is not None
-        }
+        parts = [getattr(item, program) for item in readiness]
+        scores = {part.year: part.result.score for part in parts if part.result is not None}
+        states = {part.year: part.state for part in parts if part.result is not None}
         context[f"{program}_chart"] = (
             charts.trend_svg(
-                [charts.Series(region.name, scores)],
+                [charts.Series(region.name, scores, states)],
                 sorted(scores),
                 top,
                 title=_("%(programme)s total per year") % {"programme": Program(program).label},
                 bands=data["levels"][program],
+                unverified_label=_unverified_label(),
+                state_labels=state_labels(),
             )
             if scores
             else ""

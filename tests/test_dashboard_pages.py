@@ -375,8 +375,9 @@ def test_the_one_pager_uses_the_a4_print_stylesheet(client, admin_user, data_202
 # fingerprints, 4 for the catalogs and 8 for the data: 5 assessment (assessments, answers,
 # evidence, snapshots, owners), desa rows, desa totals, awards.
 QUERIES = {
-    # 4 + years, regions count and page, readiness 13, group names, trend answers, levels
-    "/?tahun=2025": 23,
+    # 4 + years, regions count and page, readiness 13, group names, trend answers, levels,
+    # trend states
+    "/?tahun=2025": 24,
     # 4 + region, edition years, readiness 13, group names, levels, OPD names, awards,
     # missing evidence 5, workflow events, meetings (its 2 prefetches only run with meetings)
     "/wilayah/19.01/?tahun=2025": 30,
