@@ -222,8 +222,18 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
     }
 
 
+def state_data(part: ProgramReadiness | KampungKbReadiness) -> dict[str, Any]:
+    """The state of a programme block's numbers: ``state``, ``incomplete``, ``verified_at``."""
+    return {
+        "state": part.state,
+        "incomplete": bool(part.incomplete),
+        "verified_at": part.verified_at,
+    }
+
+
 def readiness_data(row) -> dict[str, Any]:
-    """One readiness row (a ``dashboard.readiness.RegionReadiness``) as contract §5 data."""
+    """One readiness row (a ``dashboard.readiness.RegionReadiness``) as contract §5 data, each
+    programme block with the state of its numbers (:func:`state_data`)."""
     ape: ProgramReadiness = row.ape
     kla: ProgramReadiness = row.kla
     kkb: KampungKbReadiness = row.kampung_kb
@@ -231,9 +241,15 @@ def readiness_data(row) -> dict[str, Any]:
         "region": row.region_code,
         "region_name": row.region_name,
         "year": row.year,
-        "ape": ape_data(ape.result if isinstance(ape.result, ApeResult) else None, ape.status),
-        "kla": kla_data(kla.result if isinstance(kla.result, KlaResult) else None, kla.status),
-        "kampung_kb": kampung_kb_data(kkb.summary, kkb.status),
+        "ape": {
+            **ape_data(ape.result if isinstance(ape.result, ApeResult) else None, ape.status),
+            **state_data(ape),
+        },
+        "kla": {
+            **kla_data(kla.result if isinstance(kla.result, KlaResult) else None, kla.status),
+            **state_data(kla),
+        },
+        "kampung_kb": {**kampung_kb_data(kkb.summary, kkb.status), **state_data(kkb)},
     }
 
 
@@ -419,8 +435,11 @@ class ReadinessListView(ApiView):
         summary="Kesiapan per wilayah",
         description="Satu baris per wilayah dalam cakupan Anda untuk satu tahun: skor APE per "
         "prasyarat dan kategori, skor KLA per klaster dan predikat, dan jumlah desa Kampung KB, "
-        "Standar dan Cikar, masing-masing dengan status alur kerjanya. Nilai null berarti "
-        "wilayah belum memiliki penilaian untuk program itu.",
+        "Standar dan Cikar, masing-masing dengan status alur kerjanya dan `state` (nilai apa "
+        "angkanya: verified, submitted, returned, draft, atau carried = draf yang hanya berisi "
+        "nilai terverifikasi tahun lalu), `incomplete` (ada indikator/desa tanpa data atau bukti "
+        "wajib; untuk hasil terverifikasi: diverifikasi dalam keadaan itu) dan `verified_at`. "
+        "Nilai null berarti wilayah belum memiliki penilaian untuk program itu.",
         parameters=[ReadinessParams],
         responses=list_responses(s.paginated("PaginatedReadinessList", s.ReadinessSerializer)),
         examples=READINESS_EXAMPLES,

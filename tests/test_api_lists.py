@@ -268,8 +268,13 @@ def test_readiness_row_has_the_contract_shape_and_numbers(client, request, readi
         "next_category",
         "points_to_next",
         "status",
+        "state",
+        "incomplete",
+        "verified_at",
         "prerequisites",
     }
+    assert row["kla"]["state"] == "draft" and row["ape"]["state"] == "submitted"
+    assert row["ape"]["incomplete"] is True and row["ape"]["verified_at"] is None
     assert row["kampung_kb"] == {
         "desa_total": None,
         "kampung_kb": None,
@@ -277,6 +282,9 @@ def test_readiness_row_has_the_contract_shape_and_numbers(client, request, readi
         "cikar": None,
         "persen_kampung_kb": None,
         "status": None,
+        "state": None,
+        "incomplete": False,
+        "verified_at": None,
     }
 
 
