@@ -82,13 +82,65 @@ ETAG_HEADER = OpenApiParameter(
 IF_MATCH = OpenApiParameter(
     "If-Match",
     location=OpenApiParameter.HEADER,
-    description='ETag yang Anda baca (misalnya "3"). Jika penilaian sudah berubah sejak itu, '
-    "perubahan ditolak dengan 412 dan tidak ada yang disimpan.",
+    description='ETag yang Anda baca dari GET (misalnya "3"). Wajib, kecuali Anda mengirim '
+    "`version` di badan permintaan; tanpa keduanya PATCH ditolak dengan 428. Jika penilaian "
+    "sudah berubah sejak itu, perubahan ditolak dengan 412 dan tidak ada yang disimpan. "
+    '`If-Match: *` berarti "timpa versi apa pun yang sekarang" (RFC 9110). Penilaian yang '
+    'belum dimulai berversi 1 ("1").',
+)
+ERROR_412 = OpenApiResponse(
+    s.ErrorSerializer,
+    description="If-Match tidak cocok dengan versi sekarang: baca lagi, ulangi perubahan. "
+    "Tidak ada yang disimpan.",
+    examples=[
+        OpenApiExample(
+            "Versi usang",
+            value={
+                "detail": "Data sudah berubah sejak Anda membacanya. Baca lagi dan ulangi "
+                "perubahan Anda.",
+                "code": "precondition_failed",
+            },
+            status_codes=["412"],
+        )
+    ],
+)
+ERROR_413 = OpenApiResponse(
+    s.ErrorSerializer,
+    description="Badan permintaan terlalu besar (lebih dari 2 MB, `API_MAX_BODY_BYTES`). "
+    "Tidak ada yang disimpan.",
+    examples=[
+        OpenApiExample(
+            "Terlalu besar",
+            value={
+                "detail": "Badan permintaan terlalu besar: paling banyak 2 MB. Tidak ada yang "
+                "disimpan.",
+                "code": "too_large",
+            },
+            status_codes=["413"],
+        )
+    ],
+)
+ERROR_428 = OpenApiResponse(
+    s.ErrorSerializer,
+    description="Tanpa If-Match dan tanpa `version`: kirim versi yang Anda baca. Tidak ada "
+    "yang disimpan.",
+    examples=[
+        OpenApiExample(
+            "Tanpa versi",
+            value={
+                "detail": "Kirim versi yang Anda baca: header If-Match dengan ETag dari GET "
+                '(misalnya If-Match: "3"), atau "version" di badan permintaan. Tidak ada yang '
+                "disimpan.",
+                "code": "precondition_required",
+            },
+            status_codes=["428"],
+        )
+    ],
 )
 LOCKED_409 = OpenApiResponse(
     s.ErrorSerializer,
-    description="Penilaian sudah diajukan atau diverifikasi (terkunci), atau `version` di badan "
-    "permintaan sudah usang. Tidak ada yang disimpan.",
+    description="Penilaian sudah diajukan atau diverifikasi (terkunci, kode `locked`), atau "
+    "`version` di badan permintaan sudah usang (kode `stale`). Tidak ada yang disimpan.",
     examples=[
         OpenApiExample(
             "Terkunci",
@@ -209,19 +261,20 @@ READINESS_EXAMPLES = [
 PATCH_EXAMPLES = [
     OpenApiExample(
         "KLA",
-        value={"values": {"KLA-1-01": 92.5, "KLA-KL-01": 1}},
+        value={"version": 3, "values": {"KLA-1-01": 92.5, "KLA-KL-01": 40}},
         request_only=True,
     ),
     OpenApiExample(
         "Kampung KB",
         value={
+            "version": 3,
             "desa": {
                 "19.01.03.2001": {
                     "kampung_kb": True,
                     "akta_kelahiran_persen": 91.5,
                     "industri_rumahan": "berkembang",
                 }
-            }
+            },
         },
         request_only=True,
     ),
@@ -229,7 +282,10 @@ PATCH_EXAMPLES = [
 
 PATCH_400 = OpenApiResponse(
     s.VALIDATION_ERROR_SCHEMA,
-    description="Nilai tidak sah; tidak ada yang disimpan.",
+    description="Nilai tidak sah (pesan per kunci seperti badan permintaan), atau badan yang "
+    "tidak dapat dibaca: bukan JSON, bersarang lebih dari 10 tingkat, NaN/Infinity, kunci "
+    'ganda (`{"detail", "code"}` dengan kode `parse_error`, `too_deep`, `not_a_number`, '
+    "`duplicate_key`). Tidak ada yang disimpan.",
     examples=[
         OpenApiExample(
             "Nilai di luar rentang",
@@ -246,6 +302,19 @@ PATCH_400 = OpenApiResponse(
                         ]
                     }
                 }
+            },
+            status_codes=["400"],
+        ),
+        OpenApiExample(
+            "Teks untuk angka",
+            value={"values": {"KLA-1-01": ["Kirim nilai sebagai angka, bukan teks."]}},
+            status_codes=["400"],
+        ),
+        OpenApiExample(
+            "Terlalu dalam",
+            value={
+                "detail": "JSON bersarang terlalu dalam (paling banyak 10 tingkat).",
+                "code": "too_deep",
             },
             status_codes=["400"],
         ),

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from kampung_kb.models import IndustriRumahan, KelasBkkbn
 from penilaian.models import Assessment, Indicator, Program
 from penilaian.scoring import NumberState
+from penilaian.services import NOTE_MAX_LENGTH
 from regions.models import Region
 
 
@@ -298,23 +299,30 @@ class AssessmentPatchSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         required=False,
         help_text=_(
-            "APE/KLA: {indicator code: value}; a ladder takes the option's points, a yes/no "
-            "takes 1 or 0, null clears the value."
+            "APE/KLA: {indicator code: value} as JSON numbers; a ladder takes the option's "
+            "points, a yes/no takes true/false or 1/0, null clears the value."
         ),
     )
     notes = serializers.DictField(
-        child=serializers.CharField(allow_blank=True),
+        child=serializers.CharField(allow_blank=True, max_length=NOTE_MAX_LENGTH),
         required=False,
-        help_text=_("APE/KLA: {indicator code: note}."),
+        help_text=_("APE/KLA: {indicator code: note}; at most 2000 characters per note."),
     )
     desa = serializers.DictField(
         child=serializers.DictField(child=serializers.JSONField()),
         required=False,
-        help_text=_("Kampung KB: {village code: {field: value}}; only the given fields change."),
+        help_text=_(
+            "Kampung KB: {village code: {field: value}}; only the given fields change. Yes/no "
+            "fields take true/false, numbers are JSON numbers, a note at most 2000 characters."
+        ),
     )
     version = serializers.IntegerField(
         required=False,
-        help_text=_("The version you read (as an alternative to the If-Match header)."),
+        min_value=1,
+        help_text=_(
+            "The version you read (the alternative to the If-Match header; one of the two is "
+            "required). An assessment not started yet has version 1."
+        ),
     )
 
 

@@ -1,6 +1,6 @@
 """API URLs, mounted at ``/api/``: version 1 under ``v1/``, the OpenAPI schema and its docs."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import pages, views
@@ -23,4 +23,7 @@ urlpatterns = [
     path("v1/awards/", views.AwardListView.as_view(), name="award_list"),
     path("v1/meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path("v1/meetings/<int:id>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
+    # Anything else under v1/ (a mistyped path, a year that is not a number) is a JSON 404 in
+    # the UI language, like every other API error, not the site's HTML page.
+    re_path(r"^v1/", views.unknown_path, name="unknown"),
 ]

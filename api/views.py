@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
@@ -31,13 +31,17 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api import serializers as s
-from api.exceptions import Conflict, PreconditionFailed, api_exception_handler
+from api.exceptions import (
+    Conflict,
+    PreconditionFailed,
+    PreconditionRequired,
+    api_exception_handler,
+)
 from api.filters import (
     AwardParams,
     IndicatorParams,
@@ -47,12 +51,16 @@ from api.filters import (
     query_params,
 )
 from api.pagination import ApiPagination
+from api.parsers import ApiJSONParser
 from api.permissions import HasRole
 from api.schema import (
     ASSESSMENT_PARAMS,
     ERROR_401,
     ERROR_403,
     ERROR_404,
+    ERROR_412,
+    ERROR_413,
+    ERROR_428,
     ERROR_429,
     ETAG_HEADER,
     IF_MATCH,
@@ -123,6 +131,7 @@ class ApiView(GenericAPIView):
     """
 
     renderer_classes = [JSONRenderer]
+    parser_classes = [ApiJSONParser]
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [HasRole]
     pagination_class = ApiPagination
@@ -482,6 +491,11 @@ class Target:
     assessment: Assessment | None
 
 
+# Entries of ``values``, ``notes`` or ``desa`` in one PATCH: far above a catalogue (~100
+# indicators) or the desa of one kab/kota (< 1,000), far below what one query may bind.
+MAX_ENTRIES = 2000
+
+
 def _has_nul(data: Any) -> bool:
     """Whether a NUL character appears in any key or text of parsed JSON."""
     if isinstance(data, str):
@@ -512,8 +526,6 @@ def _if_match_versions(header: str) -> set[int] | None:
 
 class AssessmentView(ApiView):
     """One assessment: read it, or change its values (validated as a whole)."""
-
-    parser_classes = [JSONParser]
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         """Out of scope stays 404 whatever the method; in scope, other methods are 405."""
@@ -678,17 +690,22 @@ class AssessmentView(ApiView):
         operation_id="assessment_partial_update",
         summary="Ubah nilai penilaian",
         description=(
-            "Divalidasi sebagai satu kesatuan: satu nilai tidak sah dan tidak ada yang disimpan "
-            "(400, pesan per kunci seperti badan permintaan). APE/KLA: "
-            '`{"values": {kode: nilai}, "notes": {kode: catatan}}`; Kampung KB: '
-            '`{"desa": {kode_desa: {kolom: nilai}}}`. Status tidak dapat diubah lewat API '
-            "(kunci `status` ditolak dengan 400): pengajuan, verifikasi dan pengembalian "
-            "dilakukan di halaman penilaian. Penilaian yang sudah diajukan atau diverifikasi "
-            "terkunci: 409. Operator OPD yang mengubah indikator milik OPD lain: 403. Peran "
-            "baca-saja (verifikator, pimpinan): 403. Wilayah di luar cakupan: 404. Konkurensi: "
-            "kirim If-Match dengan ETag yang dibaca (412 bila sudah berubah) atau `version` "
-            "di badan permintaan (409 bila sudah berubah). Penilaian yang belum dimulai "
-            "dimulai otomatis (dengan nilai terverifikasi tahun lalu)."
+            "Divalidasi sebagai satu kesatuan dengan aturan yang sama seperti formulir: satu "
+            "nilai tidak sah dan tidak ada yang disimpan (400, pesan per kunci seperti badan "
+            'permintaan). APE/KLA: `{"version": v, "values": {kode: nilai}, "notes": {kode: '
+            'catatan}}`; Kampung KB: `{"version": v, "desa": {kode_desa: {kolom: nilai}}}`. '
+            "Nilai berupa angka JSON (teks ditolak), ya/tidak berupa true/false atau 1/0, "
+            "catatan paling banyak 2000 karakter. Badan paling besar 2 MB (413), bersarang "
+            "paling dalam 10 tingkat; NaN/Infinity dan kunci ganda ditolak (400).\n\n"
+            "**Versi wajib**: kirim If-Match dengan ETag dari GET (412 bila penilaian sudah "
+            "berubah) atau `version` di badan permintaan (409 dengan kode `stale` bila sudah "
+            "berubah); tanpa keduanya 428. Penilaian yang belum dimulai berversi 1 dan dimulai "
+            "otomatis (dengan nilai terverifikasi tahun lalu).\n\n"
+            "Status tidak dapat diubah lewat API (kunci `status` ditolak dengan 400): "
+            "pengajuan, verifikasi dan pengembalian dilakukan di halaman penilaian. Penilaian "
+            "yang sudah diajukan atau diverifikasi terkunci: 409 (`locked`). Operator OPD yang "
+            "mengubah indikator milik OPD lain: 403. Peran baca-saja (verifikator, pimpinan): "
+            "403. Wilayah di luar cakupan: 404."
         ),
         parameters=[*ASSESSMENT_PARAMS, IF_MATCH, ETAG_HEADER],
         request=s.AssessmentPatchSerializer,
@@ -699,10 +716,10 @@ class AssessmentView(ApiView):
             403: ERROR_403,
             404: ERROR_404,
             409: LOCKED_409,
-            412: OpenApiResponse(
-                s.ErrorSerializer, description="If-Match tidak cocok dengan versi sekarang."
-            ),
+            412: ERROR_412,
+            413: ERROR_413,
             415: OpenApiResponse(s.ErrorSerializer, description="Kirim JSON."),
+            428: ERROR_428,
             429: ERROR_429,
         },
         examples=PATCH_EXAMPLES,
@@ -717,6 +734,8 @@ class AssessmentView(ApiView):
             )
         body = self.parse_body(request.data, target.program)
         expected, from_header = self.expected_version(request, body, target)
+        if expected is None and not from_header:
+            raise PreconditionRequired()
         try:
             with transaction.atomic():
                 assessment = target.assessment or get_or_create_assessment(
@@ -762,6 +781,10 @@ class AssessmentView(ApiView):
         for key in ("values", "notes", "desa"):
             if key in body and key in allowed and not isinstance(body[key], Mapping):
                 errors[key] = [_("Must be an object: {code: value}.")]
+            elif key in body and key in allowed and len(body[key]) > MAX_ENTRIES:
+                errors[key] = [
+                    _("Too many entries in one request: at most %(max)s.") % {"max": MAX_ENTRIES}
+                ]
         if isinstance(body.get("desa"), Mapping) and "desa" in allowed:
             wrong = {
                 str(code): [_("Give the village's fields as an object.")]
@@ -793,12 +816,16 @@ class AssessmentView(ApiView):
     def expected_version(
         self, request: Request, body: Mapping[str, Any], target: Target
     ) -> tuple[int | None, bool]:
-        """(the version the client read, whether it came from If-Match)."""
+        """(the version the client read, whether it came from If-Match).
+
+        (None, False): neither was sent, a 428. (None, True): ``If-Match: *``, the client's
+        explicit "whatever is current" (RFC 9110). An assessment not started yet is version 1.
+        """
         header = request.headers.get("If-Match")
         if header is not None:
             versions = _if_match_versions(header)
-            if versions is None:
-                return None, True
+            if versions is None:  # "*": unless the body names the version it read
+                return (int(body["version"]), False) if "version" in body else (None, True)
             if not versions:
                 raise PreconditionFailed()
             current = target.assessment.version if target.assessment else 1
@@ -833,9 +860,10 @@ class AssessmentView(ApiView):
                     scope=scope,
                     expected_version=expected,
                     reason=reason,
+                    typed=True,
                 )
             except InvalidRows as error:
-                self.refuse(assessment, error.errors, error.forbidden, "desa", {})
+                self.refuse(assessment, error.errors, error.forbidden, "desa")
             return
         values = {str(code): value for code, value in (body.get("values") or {}).items()}
         notes = {
@@ -850,9 +878,10 @@ class AssessmentView(ApiView):
                 scope=scope,
                 expected_version=expected,
                 reason=reason,
+                typed=True,
             )
         except InvalidValues as error:
-            self.refuse(assessment, error.errors, error.forbidden, "values", notes or {})
+            self.refuse(assessment, error.errors, error.forbidden, "values", error.note_errors)
 
     def refuse(
         self,
@@ -860,7 +889,7 @@ class AssessmentView(ApiView):
         errors: Mapping[str, Any],
         forbidden: Iterable[Any],
         key: str,
-        notes: Mapping[str, str],
+        note_errors: Mapping[str, list[str]] | None = None,
     ) -> None:
         """Turn a write path's refusal into 409 (locked), 403 (another OPD's) or 400."""
         status = Assessment.objects.filter(pk=assessment.pk).values_list("status", flat=True)
@@ -879,9 +908,14 @@ class AssessmentView(ApiView):
         if key == "desa":
             raise exceptions.ValidationError({"desa": dict(errors)})
         body: dict[str, dict[str, Any]] = {}
+        note_errors = note_errors or {}
         for code, messages in errors.items():
-            part = "notes" if code in notes and code != NON_FIELD_ERRORS else "values"
-            body.setdefault(part, {})[code] = messages
+            on_note = [m for m in messages if m in note_errors.get(code, ())]
+            on_value = [m for m in messages if m not in on_note]
+            if on_note:
+                body.setdefault("notes", {})[code] = on_note
+            if on_value:
+                body.setdefault("values", {})[code] = on_value
         raise exceptions.ValidationError(body)
 
 
@@ -1083,6 +1117,12 @@ class MeetingDetailView(ApiView):
             ],
         )
         return Response(data)
+
+
+@csrf_exempt
+def unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """A path under ``/api/v1/`` that names no endpoint: ``404`` as JSON, whatever the method."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
 
 
 __all__ = [

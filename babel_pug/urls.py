@@ -5,9 +5,6 @@ from django.urls import include, path
 
 from babel_pug import views
 
-admin.site.site_header = "babel_pug — DP3ACSKB Babel"
-admin.site.site_title = "babel_pug"
-
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),

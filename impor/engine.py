@@ -112,7 +112,9 @@ def apply(name: str, data: bytes, file_name: str, user) -> Preview:
         with transaction.atomic():
             plan = importer.plan(table, scope, for_update=True)
             result.plan = plan
-            if not plan.is_valid:
+            if not plan.is_valid or not plan.has_changes:
+                # Invalid, or nothing to change (a stale preview, a second confirm): no
+                # writes and no empty ImportRecord.
                 return result
             now = timezone.now()
             write_plan(plan, user, _("Excel import: %(file)s") % {"file": file_name}, now)
@@ -188,8 +190,50 @@ def discard(token: str, suffix: str = ".bin") -> None:
             default_storage.delete(path)
 
 
+PENDING_KEY = "impor_pending"
+PENDING_MAX = 5
+
+
+def hold(request, outcome: Preview, data: bytes) -> str:
+    """Keep an upload whose preview may be applied, for this session only; returns the token
+    its confirm form carries. Only a checked, applicable file is ever stored."""
+    token = store(data)
+    pending = request.session.get(PENDING_KEY, {})
+    pending[token] = {
+        "resource": outcome.importer.name,
+        "file_name": outcome.file_name,
+        "sha256": outcome.sha256,
+        "at": timezone.now().isoformat(),
+    }
+    for old in list(pending)[:-PENDING_MAX]:  # older previews of this session: gone
+        pending.pop(old)
+        discard(old)
+    request.session[PENDING_KEY] = pending
+    return token
+
+
+def take(request, resource: str, token: str) -> tuple[bytes, dict] | None:
+    """The upload this session held for ``token``, removed from the session and the storage
+    (a token works once: a second confirm of the same preview gets None)."""
+    pending = request.session.get(PENDING_KEY, {})
+    entry = pending.get(token) if _TOKEN.match(token or "") else None
+    if entry is None or entry["resource"] != resource:
+        return None
+    pending.pop(token)
+    request.session[PENDING_KEY] = pending
+    data = load(token)
+    discard(token)
+    if data is None or digest(data) != entry["sha256"]:
+        return None
+    return data, entry
+
+
+def expired_message() -> str:
+    return _("This preview has expired. Upload the file again.")
+
+
 ERROR_FILES_KEY = "impor_error_files"
-LIBRARY_TMP_DIR = "django-import-export"  # import_export.tmp_storages.MediaStorage
+LIBRARY_TMP_DIR = "django-import-export"  # where the library's MediaStorage kept uploads
 
 
 def remember_error_file(request, outcome: Preview) -> None:
@@ -204,8 +248,8 @@ def may_download(request, token: str) -> bool:
 
 
 def _cleanup() -> None:
-    """Delete our temporary files, and uploads the library's admin flow left behind, after a
-    day (the library removes its file only when an import is confirmed)."""
+    """Delete our temporary files after a day, and any upload left in the library's folder by
+    the admin flow of earlier versions (the admin door no longer stores there)."""
     limit = timezone.now().timestamp() - TMP_MAX_AGE
     for folder in (TMP_DIR, LIBRARY_TMP_DIR):
         try:

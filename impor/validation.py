@@ -13,6 +13,7 @@ number of queries (:class:`NaturalKeyIndex`), never one query per row.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,12 +31,17 @@ from kampung_kb.models import DATA_FIELDS, YESNO_FIELDS, DesaRecord
 from kampung_kb.scoring import BkkbnClass, validate_row
 from penilaian import scoring
 from penilaian.models import Answer, Assessment, Edition, Indicator, Program
+from penilaian.services import note_error
 from regions.models import Desa, Kecamatan, Region
 from regions.scoping import Scope
 
 PREVIEW_LIMIT = 200
+MAX_ERRORS = 1_000  # errors kept in memory (and listed, and in the error file); all are counted
+ROWS_LISTED = 20  # rows named in the message of a repeated key; the rest are counted
 CHUNK = 500
 ANSWER_PROGRAMS = (Program.APE, Program.KLA)
+# A row that would change a submitted or verified assessment is refused; an unchanged one is not.
+LOCKED = (Assessment.Status.SUBMITTED, Assessment.Status.VERIFIED)
 _DESA_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
@@ -65,7 +71,9 @@ class Plan:
 
     importer: Importer
     table: Table
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # at most MAX_ERRORS, lowest rows
+    error_total: int = 0  # every error, kept or not
+    _kept: list[tuple[int, int, RowError]] = field(default_factory=list, repr=False)
     invalid_rows: set[int] = field(default_factory=set)
     new: int = 0
     changed: int = 0
@@ -86,22 +94,35 @@ class Plan:
 
     @property
     def is_valid(self) -> bool:
-        return not self.errors
+        return not self.error_total
+
+    @property
+    def errors_dropped(self) -> int:  # after finish()
+        return self.error_total - len(self.errors)
 
     @property
     def has_changes(self) -> bool:
         return bool(self.new or self.changed)
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+        """Count an error; keep the ``MAX_ERRORS`` of the lowest rows (a file of 200,000 bad
+        rows must not hold 400,000 messages in memory). Until :meth:`finish`, ``errors`` is a
+        heap whose top is the kept error of the highest row."""
+        self.error_total += 1
         self.invalid_rows.add(row)
+        entry = (-row, -self.error_total, RowError(row, column, message))
+        if len(self._kept) < MAX_ERRORS:
+            heapq.heappush(self._kept, entry)
+        elif entry > self._kept[0]:  # a lower row than the highest kept one
+            heapq.heapreplace(self._kept, entry)
 
     def finish(self) -> Plan:
         """Errors in sheet order (row, then column order, whole-row messages last); nothing
         to write when anything is invalid."""
         order = {name: i for i, name in enumerate(self.importer.columns)}
+        self.errors = [error for _row, _seq, error in self._kept]
         self.errors.sort(key=lambda e: (e.row, order.get(e.column, len(order))))
-        if self.errors:
+        if self.error_total:
             self.writes.clear()
         return self
 
@@ -235,18 +256,49 @@ class Importer:
     def plan(self, table: Table, scope: Scope, *, for_update: bool = False) -> Plan:
         raise NotImplementedError  # each resource below defines its rules
 
-    def check_duplicates(self, plan: Plan, keys: dict[tuple, int], key: tuple, row: int) -> bool:
-        """False (and both rows flagged) when ``key`` was already seen in the file."""
-        first = keys.get(key)
-        if first is None:
-            keys[key] = row
+
+class RepeatedKeys:
+    """The rows of each key in one file. A key on several rows is ONE error, on the row where
+    it first appears, naming the rows it appears on; every one of those rows is invalid.
+    (Reporting each repeat against the first row gave 400,000 errors that all named row 2.)"""
+
+    def __init__(self) -> None:
+        self.first: dict[tuple, int] = {}
+        self.repeats: dict[tuple, list[int]] = {}
+
+    def add(self, key: tuple, row: int) -> bool:
+        """False when ``key`` was already seen in the file."""
+        first = self.first.setdefault(key, row)
+        if first == row:
             return True
-        text = " / ".join(str(part) for part in key)
-        message = _("The key %(key)s appears twice in the file: rows %(first)s and %(second)s.")
-        message %= {"key": text, "first": first, "second": row}
-        plan.error(first, "", message)
-        plan.error(row, "", message)
+        self.repeats.setdefault(key, []).append(row)
         return False
+
+    def report(self, plan: Plan) -> None:
+        for key, rows in self.repeats.items():
+            first = self.first[key]
+            plan.error(first, "", repeated_key_message(key, [first, *rows]))
+            plan.invalid_rows.update(rows)
+
+
+def repeated_key_message(key: tuple, rows: list[int]) -> str:
+    text = " / ".join(str(part) for part in key)
+    if len(rows) == 2:
+        message = _("The key %(key)s appears twice in the file: rows %(first)s and %(second)s.")
+        return message % {"key": text, "first": rows[0], "second": rows[1]}
+    listed = ", ".join(str(row) for row in rows[:ROWS_LISTED])
+    if len(rows) <= ROWS_LISTED:
+        message = _("The key %(key)s appears %(count)s times in the file: rows %(rows)s.")
+        return message % {"key": text, "count": len(rows), "rows": listed}
+    message = _(
+        "The key %(key)s appears %(count)s times in the file: rows %(rows)s and %(more)s more."
+    )
+    return message % {
+        "key": text,
+        "count": len(rows),
+        "rows": listed,
+        "more": len(rows) - ROWS_LISTED,
+    }
 
 
 def memo(function: Callable[[object], Any]) -> Callable[[object], Any]:
@@ -354,6 +406,8 @@ class NilaiImporter(Importer):
             if year_error:
                 plan.error(number, "tahun", year_error)
             note = as_text(note_raw) if has_note else None
+            if note and (error := note_error(note)) is not None:  # the forms' and API's rule
+                plan.error(number, "catatan", error)
             parsed.append((number, region_code, year, code, value_raw, note))
             region_codes.add(region_code)
             codes.add(code)
@@ -425,7 +479,7 @@ class NilaiImporter(Importer):
 
         region_checks: dict[str, tuple] = {}
         indicator_checks: dict[tuple, tuple] = {}
-        keys: dict[tuple, int] = {}
+        keys = RepeatedKeys()
         candidates = []
         validated: dict[tuple, tuple[Decimal | None, str | None]] = {}
         invalid = plan.invalid_rows
@@ -468,11 +522,12 @@ class NilaiImporter(Importer):
                 region_code
                 and code
                 and year is not None
-                and not self.check_duplicates(plan, keys, (region_code, year, code), number)
+                and not keys.add((region_code, year, code), number)
             ):
                 ok = False
             if ok and region is not None and entry is not None:
                 candidates.append((number, region, region_code, year, code, entry, value, note))
+        keys.report(plan)
 
         pairs = {(region[0], entry[1]) for _n, region, _rc, _y, _c, entry, _v, _t in candidates}
         assessments = _assessments(pairs, for_update)
@@ -488,14 +543,18 @@ class NilaiImporter(Importer):
                 continue
             indicator_id, edition_id, spec = entry
             assessment = assessments.get((region[0], edition_id))
-            program = program_labels.get(programs_by_code[code], "")
-            if assessment is not None and assessment[1] in (
-                Assessment.Status.SUBMITTED,
-                Assessment.Status.VERIFIED,
+            current = existing.get((assessment[0], indicator_id)) if assessment else None
+            if (
+                current is not None
+                and current["value"] == value
+                and (note is None or current["note"] == note)
             ):
+                plan.unchanged += 1  # also in a locked assessment: nothing to change
+                continue
+            if assessment is not None and assessment[1] in LOCKED:
+                program = program_labels.get(programs_by_code[code], "")
                 plan.error(number, "", _locked_message(assessment[1], program, year, region_code))
                 continue
-            current = existing.get((assessment[0], indicator_id)) if assessment else None
             key_text = f"{region_code} / {year} / {code}"
             if current is None:
                 final_note = note or ""
@@ -509,9 +568,6 @@ class NilaiImporter(Importer):
                     plan.create_assessments.add((region[0], edition_id))
             else:
                 final_note = current["note"] if note is None else note
-                if current["value"] == value and current["note"] == final_note:
-                    plan.unchanged += 1
-                    continue
                 plan.count(
                     "changed",
                     number,
@@ -611,7 +667,7 @@ class KampungKbImporter(Importer):
                 "year", "pk"
             )
         )
-        keys: dict[tuple, int] = {}
+        keys = RepeatedKeys()
         candidates = []
         for number, desa_code, year, values in parsed:
             ok = number not in plan.invalid_rows
@@ -637,14 +693,11 @@ class KampungKbImporter(Importer):
                     % {"program": Program.KAMPUNG_KB.label, "year": year},
                 )
                 ok = False
-            if (
-                desa_code
-                and year is not None
-                and not self.check_duplicates(plan, keys, (desa_code, year), number)
-            ):
+            if desa_code and year is not None and not keys.add((desa_code, year), number):
                 ok = False
             if ok and found is not None:
                 candidates.append((number, desa_code, year, found, editions[year], values))
+        keys.report(plan)
 
         pairs = {(found[1], edition) for _n, _c, _y, found, edition, _v in candidates}
         assessments = _assessments(pairs, for_update)
@@ -660,17 +713,17 @@ class KampungKbImporter(Importer):
                 continue
             desa_id, region_id = found
             assessment = assessments.get((region_id, edition_id))
-            if assessment is not None and assessment[1] in (
-                Assessment.Status.SUBMITTED,
-                Assessment.Status.VERIFIED,
-            ):
+            current = existing.get((assessment[0], desa_id)) if assessment else None
+            if current is not None and all(_same(current[n], values[n]) for n in values):
+                plan.unchanged += 1  # also in a locked assessment: nothing to change
+                continue
+            if assessment is not None and assessment[1] in LOCKED:
                 message = _locked_message(
                     assessment[1], str(Program.KAMPUNG_KB.label), year, region_codes[region_id]
                 )
                 plan.error(number, "", message)
                 continue
             key_text = f"{desa_code} / {year}"
-            current = existing.get((assessment[0], desa_id)) if assessment else None
             if current is None:
                 plan.count("new", number, lambda k=key_text, v=values: (k, "", self._show(v)))
                 if assessment is None:
@@ -679,9 +732,6 @@ class KampungKbImporter(Importer):
                 final = values
             else:
                 before = {name: current[name] for name in values}
-                if all(_same(before[name], values[name]) for name in values):
-                    plan.unchanged += 1
-                    continue
                 plan.count(
                     "changed",
                     number,
@@ -821,7 +871,11 @@ class DesaImporter(Importer):
                 "pk", "code", "name", "kecamatan_id", "jenis"
             )
         }
-        keys: dict[tuple, int] = {}
+        keys = RepeatedKeys()
+        for number, code, *_rest in parsed:
+            if code:
+                keys.add((code,), number)
+        keys.report(plan)
         for number, code, name, kecamatan_code, jenis in parsed:
             ok = number not in plan.invalid_rows
             found = kecamatan.get(kecamatan_code) if kecamatan_code else None
@@ -847,8 +901,6 @@ class DesaImporter(Importer):
                     _("You may only import data of your own region; %(code)s is not yours.")
                     % {"code": kecamatan_code},
                 )
-                ok = False
-            if code and not self.check_duplicates(plan, keys, (code,), number):
                 ok = False
             if not ok or number in plan.invalid_rows:
                 continue

@@ -24,7 +24,6 @@ from impor.models import ImportRecord
 from impor.validation import IMPORTERS, Importer
 from regions.scoping import scope_for
 
-PENDING = "impor_pending"
 RECENT = 10
 
 
@@ -76,15 +75,7 @@ def upload(request: HttpRequest, resource: str) -> HttpResponse:
         outcome = engine.preview(importer.name, data, handle.name, request.user)
         engine.remember_error_file(request, outcome)
         if outcome.can_apply:
-            token = engine.store(data)
-            pending = request.session.get(PENDING, {})
-            pending[token] = {
-                "resource": importer.name,
-                "file_name": handle.name,
-                "sha256": outcome.sha256,
-                "at": timezone.now().isoformat(),
-            }
-            request.session[PENDING] = dict(list(pending.items())[-5:])
+            token = engine.hold(request, outcome, data)
             confirm_form = ConfirmForm(initial={"token": token})
     return render(
         request,
@@ -104,20 +95,16 @@ def upload(request: HttpRequest, resource: str) -> HttpResponse:
 def confirm(request: HttpRequest, resource: str) -> HttpResponse:
     importer = _importer_for(request, resource)
     form = ConfirmForm(request.POST)
-    pending = request.session.get(PENDING, {})
-    token = form.data.get("token", "")
-    entry = pending.get(token) if form.is_valid() else None
-    if entry is None or entry["resource"] != importer.name:
-        messages.error(request, _("This preview has expired. Upload the file again."))
+    token = form.cleaned_data["token"] if form.is_valid() else ""
+    held = engine.take(request, importer.name, token)
+    if held is None:  # expired, another session's, or already confirmed (a double click)
+        messages.error(request, engine.expired_message())
         return redirect("impor:upload", resource=importer.name)
-    data = engine.load(token)
-    if data is None or engine.digest(data) != entry["sha256"]:
-        messages.error(request, _("This preview has expired. Upload the file again."))
-        return redirect("impor:upload", resource=importer.name)
+    data, entry = held
     outcome = engine.apply(importer.name, data, entry["file_name"], request.user)
-    engine.discard(token)
-    pending.pop(token, None)
-    request.session[PENDING] = pending
+    if outcome.no_changes:  # the data changed since the preview: nothing left to do
+        messages.info(request, engine.summary(outcome))
+        return redirect("impor:index")
     if outcome.record is None:
         engine.remember_error_file(request, outcome)
         messages.error(request, engine.summary(outcome))

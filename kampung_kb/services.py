@@ -36,6 +36,7 @@ from penilaian.services import (
     SaveResult,
     finish_save,
     lock_for_save,
+    note_error,
     write_with_history,
 )
 from penilaian.services import get_or_create_assessment as _get_or_create_assessment
@@ -132,13 +133,47 @@ def _number(raw: object) -> Decimal:
     return raw if isinstance(raw, Decimal) else Decimal(str(raw))
 
 
-def parse_row(fields: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """(values ready to store, errors per field) for one desa's submitted fields."""
+NUMBER_FIELDS = ("akta_kelahiran_persen", "program_lintas_sektor", *INDEX_FIELDS)
+TEXT_FIELDS = ("industri_rumahan", "kelas_bkkbn")
+
+
+def _type_error(name: str, raw: object) -> str | None:
+    """For JSON input (``typed``): why ``raw`` has the wrong JSON type for ``name``, or None."""
+    if name in BOOL_FIELDS:
+        if isinstance(raw, bool) or (isinstance(raw, int) and raw in (0, 1)):
+            return None
+        return _("Send true or false.")
+    if name in NUMBER_FIELDS:
+        if raw is None and name in INDEX_FIELDS:
+            return None
+        if isinstance(raw, bool):
+            return _("Send a number, not true/false.")
+        if isinstance(raw, int | float | Decimal):
+            return None
+        return _("Send the value as a number, not as text.")
+    if name in TEXT_FIELDS:
+        if isinstance(raw, str) or (raw is None and name == "kelas_bkkbn"):
+            return None
+        return _("Send the value as text.")
+    return None
+
+
+def parse_row(
+    fields: Mapping[str, object], *, typed: bool = False
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """(values ready to store, errors per field) for one desa's submitted fields.
+
+    ``typed`` (the API): the fields come from JSON, so each must have its JSON type (true/false,
+    a number, a text); text is not read as a number or a yes/no there.
+    """
     errors: dict[str, list[str]] = {}
     parsed: dict[str, Any] = {}
     for name in fields:
         if name not in FIELDS:
             errors.setdefault(str(name), []).append(_("Unknown field."))
+        elif typed and (error := _type_error(name, fields[name])) is not None:
+            errors.setdefault(name, []).append(error)
+    fields = {name: raw for name, raw in fields.items() if name not in errors}
     for name in BOOL_FIELDS:
         if name in fields:
             value, error = _parse_bool(fields[name])
@@ -177,10 +212,11 @@ def parse_row(fields: Mapping[str, object]) -> tuple[dict[str, Any], dict[str, l
         else:  # an index: blank means not measured
             parsed[name] = None if raw in (None, "") else int(_number(raw))
     if "note" in fields:
-        if isinstance(fields["note"], str | type(None)):
-            parsed["note"] = (fields["note"] or "").strip()
+        error = note_error(fields["note"])
+        if error is None:
+            parsed["note"] = (fields["note"] or "").strip()  # type: ignore[union-attr]
         else:
-            errors.setdefault("note", []).append(_("The note must be text."))
+            errors.setdefault("note", []).append(error)
     return parsed, errors
 
 
@@ -199,6 +235,7 @@ def _check(
     edition: Edition,
     desa: Mapping[str, Mapping[str, object]],
     scope: Scope,
+    typed: bool = False,
 ) -> tuple[DesaErrors, dict[str, dict[str, Any]], dict[str, int], set[tuple[str, str]]]:
     if not scope.can_edit_region(assessment.region_id):
         raise PermissionDenied(_("You cannot change the data of this region."))
@@ -245,7 +282,7 @@ def _check(
                 errors.setdefault(code, {}).setdefault(name, []).append(
                     _("This field belongs to another agency (OPD); you cannot change it.")
                 )
-        parsed, field_errors = parse_row(fields)
+        parsed, field_errors = parse_row(fields, typed=typed)
         for name, messages in field_errors.items():
             errors.setdefault(code, {}).setdefault(name, []).extend(messages)
         parsed_rows[code] = parsed
@@ -253,14 +290,18 @@ def _check(
 
 
 def validate_desa_rows(
-    assessment: Assessment, desa: Mapping[str, Mapping[str, object]], scope: Scope
+    assessment: Assessment,
+    desa: Mapping[str, Mapping[str, object]],
+    scope: Scope,
+    *,
+    typed: bool = False,
 ) -> DesaErrors:
     """Errors per kode_desa and field (``"__all__"`` for whole rows / the assessment); {} if valid.
 
     Raises :class:`PermissionDenied` when the scope cannot edit the region. Writes nothing.
     """
     edition = _require_kampung_kb(assessment)
-    errors, _rows, _ids, _forbidden = _check(assessment, edition, desa, scope)
+    errors, _rows, _ids, _forbidden = _check(assessment, edition, desa, scope, typed)
     return errors
 
 
@@ -272,8 +313,11 @@ def save_desa_rows(
     scope: Scope,
     expected_version: int | None = None,
     reason: str = "",
+    typed: bool = False,
 ) -> SaveResult:
     """Validate and store desa rows (kode_desa → {field: raw value}), all or nothing.
+
+    ``typed`` (the API): the fields come from JSON and must have their JSON types.
 
     Only the given fields change; a new row takes the model defaults for the others. Raises
     :class:`InvalidRows`, :class:`~penilaian.services.StaleAssessment` or ``PermissionDenied``.
@@ -284,7 +328,7 @@ def save_desa_rows(
     with transaction.atomic():
         locked = lock_for_save(assessment, scope, expected_version)
         edition = _require_kampung_kb(locked)
-        errors, parsed_rows, ids, forbidden = _check(locked, edition, desa, scope)
+        errors, parsed_rows, ids, forbidden = _check(locked, edition, desa, scope, typed)
         if errors:
             raise InvalidRows(errors, forbidden)
         existing = {

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from penilaian.evidence import ACCEPT
 from penilaian.models import Assessment, Document, Indicator
 from penilaian.scoring import format_number
+from penilaian.services import NOTE_MAX_LENGTH
 from regions.models import OpdKind
 
 VALUE_PREFIX = "v_"
@@ -71,7 +72,7 @@ class ValuesForm(forms.Form):
             self.fields[value_field_name(indicator.code)] = field
             self.fields[note_field_name(indicator.code)] = forms.CharField(
                 required=False,
-                max_length=2000,
+                max_length=NOTE_MAX_LENGTH,
                 label=_("Note"),
                 widget=forms.Textarea(attrs={"rows": 2}),
             )

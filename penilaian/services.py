@@ -47,6 +47,7 @@ from regions.scoping import Scope
 
 __all__ = [
     "NON_FIELD_ERRORS",
+    "NOTE_MAX_LENGTH",
     "InvalidValues",
     "ProgramHooks",
     "SaveResult",
@@ -54,6 +55,7 @@ __all__ = [
     "freeze_snapshot",
     "get_or_create_assessment",
     "missing_for",
+    "note_error",
     "parse_value",
     "program_hooks",
     "register_program_hooks",
@@ -65,18 +67,27 @@ __all__ = [
 YES = frozenset({"ya", "y", "yes", "true", "1", "benar"})
 NO = frozenset({"tidak", "t", "no", "n", "false", "0", "salah"})
 HISTORY_REASON_MAX = 100  # simple_history keeps at most 100 characters of a change reason
+NOTE_MAX_LENGTH = 2000  # a note on an indicator or a desa row: the forms' limit, for every path
 
 
 class InvalidValues(ValidationError):
     """Some values were refused; nothing was written.
 
     ``errors`` maps an indicator code (or, for the whole assessment, ``"__all__"``) to its
-    messages; ``forbidden`` holds the codes the user may not change (an API answers 403 for them).
+    messages; ``forbidden`` holds the codes the user may not change (an API answers 403 for them);
+    ``note_errors`` holds the messages about notes alone (also in ``errors``), so an API can key
+    them under ``notes`` rather than ``values``.
     """
 
-    def __init__(self, errors: Mapping[str, list[str]], forbidden: Collection[str] = ()):
+    def __init__(
+        self,
+        errors: Mapping[str, list[str]],
+        forbidden: Collection[str] = (),
+        note_errors: Mapping[str, list[str]] | None = None,
+    ):
         self.errors = {key: list(messages) for key, messages in errors.items()}
         self.forbidden = frozenset(forbidden)
+        self.note_errors = {key: list(messages) for key, messages in (note_errors or {}).items()}
         super().__init__(self.errors)
 
 
@@ -145,20 +156,44 @@ def program_hooks(program: str) -> ProgramHooks:
 # --- parsing and validation -------------------------------------------------------------------
 
 
-def parse_value(spec: scoring.IndicatorSpec, raw: object) -> tuple[Decimal | None, str | None]:
+def note_error(note: object) -> str | None:
+    """Why ``note`` cannot be stored as a note (not text, or too long), or None.
+
+    The one rule for notes on indicators and desa rows, whatever the path (form, API, import).
+    """
+    if note is None:
+        return None
+    if not isinstance(note, str):
+        return _("The note must be text.")
+    if len(note) > NOTE_MAX_LENGTH:
+        return _("A note may have at most %(max)s characters; this one has %(count)s.") % {
+            "max": NOTE_MAX_LENGTH,
+            "count": len(note),
+        }
+    return None
+
+
+def parse_value(
+    spec: scoring.IndicatorSpec, raw: object, *, typed: bool = False
+) -> tuple[Decimal | None, str | None]:
     """(value, None) when ``raw`` is acceptable for ``spec``, else (None, message).
 
-    Accepts None/"" (unanswered), int, Decimal, float, bool and text: a decimal comma
-    ("2,5"), a trailing "%" for percentages, and for yes/no indicators ya/tidak, y/t,
-    1/0, true/false.
+    Accepts None/"" (unanswered), int, Decimal and float; true/false only for yes/no
+    indicators. Text ("2,5" with a decimal comma, a trailing "%" for percentages, ya/tidak,
+    y/t, 1/0, true/false for yes/no) is accepted unless ``typed``: a JSON client sends numbers,
+    so text in a JSON body is refused rather than guessed at.
     """
     if raw is None:
         return None, None
     if isinstance(raw, bool):
+        if spec.kind != scoring.Kind.YESNO:
+            return None, _("Send a number, not true/false.")
         number: object = int(raw)
     elif isinstance(raw, float):
         number = repr(raw)
     elif isinstance(raw, str):
+        if typed:
+            return None, _("Send the value as a number, not as text.")
         text = raw.strip()
         if not text:
             return None, None
@@ -169,14 +204,16 @@ def parse_value(spec: scoring.IndicatorSpec, raw: object) -> tuple[Decimal | Non
         if "," in text and "." not in text:
             text = text.replace(",", ".")
         number = text
-    else:
+    elif isinstance(raw, int | Decimal):
         number = raw
+    else:
+        return None, _("The value must be a number.")
     try:
         value = number if isinstance(number, Decimal) else Decimal(str(number))
     except (InvalidOperation, ValueError):
-        return None, "Nilai harus berupa angka."
+        return None, _("The value must be a number.")
     if not value.is_finite():
-        return None, "Nilai harus berupa angka."
+        return None, _("The value must be a number.")
     if value.as_tuple().exponent < -2:  # type: ignore[operator]
         return None, _("Use at most 2 decimal places.")
     error = scoring.validate_value(spec, value)
@@ -192,8 +229,9 @@ def _check(
     values: Mapping[str, object],
     notes: Mapping[str, str] | None,
     scope: Scope,
-) -> tuple[dict[str, list[str]], dict[str, Decimal | None], set[str]]:
-    """Errors per code, the parsed values, and the codes the user may not change."""
+    typed: bool = False,
+) -> tuple[dict[str, list[str]], dict[str, Decimal | None], set[str], dict[str, list[str]]]:
+    """Errors per code, the parsed values, the codes the user may not change, note errors."""
     if not scope.can_edit_region(assessment.region_id):
         raise PermissionDenied(_("You cannot change the data of this region."))
     errors: dict[str, list[str]] = {}
@@ -208,29 +246,36 @@ def _check(
     owners = catalog.owners(overrides)
     parsed: dict[str, Decimal | None] = {}
     forbidden: set[str] = set()
+    note_errors: dict[str, list[str]] = {}
     for code in dict.fromkeys([*values, *(notes or {})]):
         spec = catalog.by_code.get(str(code))
+        refusal = None
         if spec is None:
-            errors.setdefault(str(code), []).append(
-                _("Unknown indicator code for %(program)s %(year)s.")
-                % {"program": Program(catalog.program).label, "year": catalog.year}
-            )
-            continue
-        if not scope.can_edit_indicator(assessment.region_id, owners.get(code)):
+            refusal = _("Unknown indicator code for %(program)s %(year)s.") % {
+                "program": Program(catalog.program).label,
+                "year": catalog.year,
+            }
+        elif not scope.can_edit_indicator(assessment.region_id, owners.get(code)):
             forbidden.add(code)
-            errors.setdefault(code, []).append(
-                _("This indicator belongs to another agency (OPD); you cannot change it.")
-            )
+            refusal = _("This indicator belongs to another agency (OPD); you cannot change it.")
+        if refusal is not None:
+            errors.setdefault(str(code), []).append(refusal)
+            if code not in values:  # given only as a note: the refusal is about the note
+                note_errors.setdefault(str(code), []).append(refusal)
             continue
+        assert spec is not None
         if code in values:
-            value, error = parse_value(spec, values[code])
+            value, error = parse_value(spec, values[code], typed=typed)
             if error is not None:
                 errors.setdefault(code, []).append(error)
             else:
                 parsed[code] = value
-        if notes and code in notes and not isinstance(notes[code], str | type(None)):
-            errors.setdefault(code, []).append(_("The note must be text."))
-    return errors, parsed, forbidden
+        if notes and code in notes:
+            error = note_error(notes[code])
+            if error is not None:
+                errors.setdefault(code, []).append(error)
+                note_errors.setdefault(code, []).append(error)
+    return errors, parsed, forbidden, note_errors
 
 
 def _require_answer_program(assessment: Assessment) -> Edition:
@@ -245,16 +290,20 @@ def validate_values(
     values: Mapping[str, object],
     scope: Scope,
     notes: Mapping[str, str] | None = None,
+    *,
+    typed: bool = False,
 ) -> dict[str, list[str]]:
     """Messages per indicator code (``"__all__"`` for the whole assessment); empty when valid.
 
     Raises :class:`PermissionDenied` when the scope cannot edit the assessment's region at all.
-    Writes nothing.
+    Writes nothing. ``typed``: see :func:`parse_value`.
     """
     edition = _require_answer_program(assessment)
     catalog = load_catalog(edition)
     overrides = load_owner_overrides([assessment.region_id]).get(assessment.region_id, {})
-    errors, _parsed, _forbidden = _check(assessment, catalog, overrides, values, notes, scope)
+    errors, _parsed, _forbidden, _notes = _check(
+        assessment, catalog, overrides, values, notes, scope, typed
+    )
     return errors
 
 
@@ -267,8 +316,11 @@ def save_values(
     scope: Scope,
     expected_version: int | None = None,
     reason: str = "",
+    typed: bool = False,
 ) -> SaveResult:
     """Validate and store ``values`` (code → raw value) and ``notes`` (code → text), all or nothing.
+
+    ``typed`` (the API): values come from JSON and must be numbers (see :func:`parse_value`).
 
     Locks the assessment row, refuses a stale ``expected_version`` (:class:`StaleAssessment`),
     raises :class:`InvalidValues` when anything is invalid and :class:`PermissionDenied` when the
@@ -281,9 +333,11 @@ def save_values(
         edition = _require_answer_program(locked)
         catalog = load_catalog(edition)
         overrides = load_owner_overrides([locked.region_id]).get(locked.region_id, {})
-        errors, parsed, forbidden = _check(locked, catalog, overrides, values, notes, scope)
+        errors, parsed, forbidden, note_errors = _check(
+            locked, catalog, overrides, values, notes, scope, typed
+        )
         if errors:
-            raise InvalidValues(errors, forbidden)
+            raise InvalidValues(errors, forbidden, note_errors)
         codes = list(dict.fromkeys([*parsed, *(notes or {})]))
         existing = {
             answer.indicator_id: answer

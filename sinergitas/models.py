@@ -10,24 +10,48 @@ each :class:`FollowUp` has an owner OPD, a due date and a status.
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from penilaian.models import Document
 from regions.models import Opd, OpdKind, Region
+from sinergitas.validators import (  # JAKARTA, jakarta_today: callers import them from here
+    DB_FIRST_DATE,
+    DB_LAST_DATE,
+    JAKARTA,  # noqa: F401
+    TEXT_MAX_LENGTH,
+    jakarta_today,
+    validate_record_date,
+)
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+
+def bounded_text(verbose_name, *, blank: bool = True) -> models.TextField:
+    """A free-text field of at most ``TEXT_MAX_LENGTH`` characters (form, model and database)."""
+    return models.TextField(
+        verbose_name,
+        blank=blank,
+        max_length=TEXT_MAX_LENGTH,
+        validators=[MaxLengthValidator(TEXT_MAX_LENGTH)],
+    )
 
 
-def jakarta_today() -> datetime.date:
-    """Today's date in Asia/Jakarta (WIB), whatever the server's clock zone."""
-    return timezone.localdate(timezone=JAKARTA)
+def text_bound(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), TEXT_MAX_LENGTH), name=name
+    )
+
+
+def date_bound(field: str, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": DB_FIRST_DATE, f"{field}__lte": DB_LAST_DATE}), name=name
+    )
 
 
 class ParticipantKind(models.Model):
@@ -74,11 +98,11 @@ class Meeting(models.Model):
         related_name="meetings",
         limit_choices_to=~Q(kind=Region.Kind.PROVINSI),
     )
-    date = models.DateField(_("date"), db_index=True)
+    date = models.DateField(_("date"), db_index=True, validators=[validate_record_date])
     time = models.TimeField(_("time"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=250)
     organiser = models.CharField(_("organiser"), max_length=250)
-    purpose = models.TextField(_("purpose"), blank=True)
+    purpose = bounded_text(_("purpose"))
     serves_ape = models.BooleanField(_("APE/PUG"), default=False)
     serves_kla = models.BooleanField(_("KLA"), default=False)
     serves_kampung_kb = models.BooleanField(_("Kampung KB"), default=False)
@@ -92,8 +116,8 @@ class Meeting(models.Model):
     issues = models.ManyToManyField(
         IssueTopic, verbose_name=_("issues raised"), related_name="meetings", blank=True
     )
-    issues_other = models.TextField(_("other issues raised"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    issues_other = bounded_text(_("other issues raised"))
+    notes = bounded_text(_("notes"))
     source = models.CharField(_("source"), max_length=300, blank=True)
     documents = models.ManyToManyField(
         Document,
@@ -114,7 +138,13 @@ class Meeting(models.Model):
         ordering = ["-date", "-time", "-pk"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
-        constraints = [models.CheckConstraint(condition=~Q(venue=""), name="meeting_venue_set")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(venue=""), name="meeting_venue_set"),
+            text_bound("purpose", "meeting_purpose_length"),
+            text_bound("issues_other", "meeting_issues_other_length"),
+            text_bound("notes", "meeting_notes_length"),
+            date_bound("date", "meeting_date_range"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.title}"
@@ -209,7 +239,7 @@ class FollowUp(models.Model):
         DONE = "done", _("Done")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="followups")
-    what = models.TextField(_("what"))
+    what = bounded_text(_("what"), blank=False)
     region = models.ForeignKey(
         Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="+"
     )
@@ -229,11 +259,11 @@ class FollowUp(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[validate_record_date])
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
     )
-    note = models.TextField(_("note"), blank=True)
+    note = bounded_text(_("note"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -251,6 +281,9 @@ class FollowUp(models.Model):
                 name="followup_one_owner",
             ),
             models.CheckConstraint(condition=~Q(what=""), name="followup_what_set"),
+            text_bound("what", "followup_what_length"),
+            text_bound("note", "followup_note_length"),
+            date_bound("due_date", "followup_due_date_range"),
         ]
         indexes = [models.Index(fields=["region", "status", "due_date"])]
 

@@ -64,7 +64,24 @@ def make_assessment(program: str, code: str, year: int, values=None, status="dra
     return assessment
 
 
+def current_version(url: str) -> int:
+    """The stored version of the assessment at ``url`` (1 for one not started yet)."""
+    program, region, year = url.rstrip("/").split("/")[-3:]
+    version = (
+        Assessment.objects.filter(
+            edition__program=program, edition__year=int(year), region__code=region
+        )
+        .values_list("version", flat=True)
+        .first()
+    )
+    return version or 1
+
+
 def patch(client, url: str, body, header: dict, **extra):
+    """PATCH ``body`` as a client that read the assessment first: with the version it read
+    (``version`` in the body) unless the test sends If-Match or a version itself."""
+    if isinstance(body, dict) and "version" not in body and "HTTP_IF_MATCH" not in extra:
+        body = {**body, "version": current_version(url)}
     return client.patch(
         url, data=json.dumps(body), content_type="application/json", **header, **extra
     )

@@ -1,6 +1,6 @@
 """Admin pages for evidence, workflow records, snapshots and notifications: they work for the
-admin, records written by the workflow are read-only, and a regional staff user sees only their
-own region (another region's object is "not found")."""
+admin, records written by the workflow are read-only, and a regional staff user is refused
+the admin (only the provincial admin role enters it)."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,7 +10,8 @@ from penilaian import workflow
 from penilaian.evidence import store_document
 from penilaian.models import Document, Edition, EvidenceLink, Notification
 from penilaian.services import get_or_create_assessment
-from regions.models import Region
+from regions.models import Assignment, Region, Role
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -88,19 +89,18 @@ def test_workflow_records_cannot_be_added_or_changed_in_the_admin(
     assert bangka_records[0].snapshots.count() == 1
 
 
-def test_a_staff_user_of_another_region_sees_nothing_of_19_01(
+def test_a_staff_user_of_another_region_is_refused_the_admin(
     client, staff_belitung, bangka_records
 ):
+    """Only the provincial admin role enters the admin (issue #12): a koordinator made staff
+    with view permissions gets 403, not a region-filtered list."""
     _assessment, document = bangka_records
     client.force_login(staff_belitung)
 
     for model in MODELS:
-        response = client.get(f"/admin/penilaian/{model}/")
-        assert response.status_code == 200, model
-        assert response.context["cl"].result_count == 0, model
-    change = client.get(f"/admin/penilaian/document/{document.pk}/change/")
-    assert change.status_code == 302 and change["Location"] == "/admin/"
-    assert client.get(f"/admin/penilaian/document/{document.pk}/history/").status_code == 404
+        assert client.get(f"/admin/penilaian/{model}/").status_code == 403, model
+    assert client.get(f"/admin/penilaian/document/{document.pk}/change/").status_code == 403
+    assert client.get(f"/admin/penilaian/document/{document.pk}/history/").status_code == 403
     client.post(f"/admin/penilaian/document/{document.pk}/change/", {"title": "Diubah"})
     document.refresh_from_db()
     assert document.title == "Perda KLA Bangka"
@@ -111,23 +111,29 @@ def test_officers_who_are_not_staff_do_not_reach_the_admin(
 ):
     for user in (koordinator_belitung, operator_dinkes_bangka):
         client.force_login(user)
-        response = client.get("/admin/penilaian/document/")
-        assert response.status_code == 302
-        assert response["Location"].startswith("/admin/login/")
+        assert client.get("/admin/penilaian/document/").status_code == 403
+    client.logout()
+    response = client.get("/admin/penilaian/document/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
 
 
-def test_a_staff_user_sees_only_their_own_notifications(
-    client, staff_belitung, bangka_records, verifikator
+def test_an_admin_who_is_not_a_superuser_sees_only_their_own_notifications(
+    client, bangka_records, verifikator
 ):
-    Notification.objects.create(user=staff_belitung, message="Untuk Belitung")
-    staff_belitung.user_permissions.add(
+    staff_admin = make_user("admin.bukan.superuser", None)
+    staff_admin.is_staff = True
+    staff_admin.save()
+    Assignment.objects.create(user=staff_admin, role=Role.ADMIN)
+    Notification.objects.create(user=staff_admin, message="Untuk admin")
+    staff_admin.user_permissions.add(
         Permission.objects.get(content_type__app_label="penilaian", codename="view_notification")
     )
-    client.force_login(staff_belitung)
+    client.force_login(staff_admin)
 
     response = client.get("/admin/penilaian/notification/")
 
-    assert [n.message for n in response.context["cl"].result_list] == ["Untuk Belitung"]
+    assert [n.message for n in response.context["cl"].result_list] == ["Untuk admin"]
     assert Notification.objects.filter(user=verifikator).exists()
     assert Document.objects.count() == 1
 

@@ -332,9 +332,10 @@ def test_a_staff_koordinator_cannot_use_the_admin_import(client):
     )
     assert response.status_code == 403
     assert snapshot() == before
-    # Their list and export show only their own region.
+    # Nor its list or export: only the provincial admin role enters the admin.
     apply(make_user("admin.x", Role.ADMIN), xlsx([NILAI, *ROWS]))
-    assert client.get(reverse("admin:impor_nilaiproxy_changelist")).context["cl"].result_count == 0
+    assert client.get(reverse("admin:impor_nilaiproxy_changelist")).status_code == 403
+    assert client.get(reverse("admin:impor_nilaiproxy_export")).status_code == 403
 
 
 def test_the_admin_export_is_an_xlsx_in_the_import_columns(client, admin_user):
