@@ -339,3 +339,18 @@ def test_the_api_readiness_carries_the_state(client, admin_user, verified_incomp
     assert row["kla"]["state"] == "verified" and row["kla"]["incomplete"] is True
     assert row["kla"]["verified_at"]
     assert row["ape"]["state"] is None and row["ape"]["verified_at"] is None
+
+
+def test_the_exports_carry_the_state_of_each_number(client, admin_user, verified_incomplete):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    fill("19.02", Program.KLA, 2025, 0.5, Status.SUBMITTED)
+    client.force_login(admin_user)
+
+    for url in ("/ekspor/kla.xlsx?tahun=2025", "/ekspor/rekap.xlsx?tahun=2025"):
+        book = load_workbook(BytesIO(client.get(url).content))
+        values = {c for row in book.worksheets[0].iter_rows(values_only=True) for c in row}
+        assert "terverifikasi; belum lengkap" in values, url
+        assert "diajukan, belum diverifikasi" in values, url
