@@ -118,7 +118,21 @@ class AwardSerializer(serializers.Serializer):
     program = serializers.CharField(help_text=_("Award programme: ape, kla or provila."))
     year = serializers.IntegerField()
     result = serializers.CharField()
+    published_score = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text=_("The score the source publishes with the result (e.g. 609.93), if any."),
+    )
     confidence = serializers.CharField(allow_blank=True)
+    standing = serializers.ChoiceField(
+        choices=["resmi", "diduga", "bertentangan"],
+        help_text=_(
+            "resmi: published without disagreement; diduga: inferred from indirect evidence; "
+            "bertentangan: sources report another result for the same year."
+        ),
+    )
     conflicting = serializers.BooleanField(help_text=_("Sources disagree about this result."))
     note = serializers.CharField(allow_blank=True)
     source_urls = serializers.ListField(child=serializers.CharField())
@@ -163,6 +177,21 @@ def verified_at_field() -> serializers.DateTimeField:
     )
 
 
+PROVISIONAL_HELP = _(
+    "True when the category/predicate (or the Kampung KB counts and target) depends on a rule "
+    "that /metode/ marks provisional: no official source publishes it; the portal's own value."
+)
+RULES_HELP = _("Codes of those provisional rules, as listed (and anchored) on /metode/.")
+
+
+def provisional_field() -> serializers.BooleanField:
+    return serializers.BooleanField(help_text=PROVISIONAL_HELP)
+
+
+def provisional_rules_field() -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), help_text=RULES_HELP)
+
+
 class PrerequisiteSerializer(serializers.Serializer):
     code = serializers.CharField()
     score = number()
@@ -180,6 +209,8 @@ class ApeScoreSerializer(serializers.Serializer):
     state = state_field()
     incomplete = incomplete_field()
     verified_at = verified_at_field()
+    provisional = provisional_field()
+    provisional_rules = provisional_rules_field()
     prerequisites = PrerequisiteSerializer(many=True)
 
 
@@ -198,6 +229,8 @@ class KlaScoreSerializer(serializers.Serializer):
     state = state_field()
     incomplete = incomplete_field()
     verified_at = verified_at_field()
+    provisional = provisional_field()
+    provisional_rules = provisional_rules_field()
     groups = KlaGroupSerializer(many=True)
 
 
@@ -207,10 +240,19 @@ class KampungKbScoreSerializer(serializers.Serializer):
     standar = serializers.IntegerField(allow_null=True)
     cikar = serializers.IntegerField(allow_null=True)
     persen_kampung_kb = number(nullable=True)
+    desa_potensial = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "Base of the 90 % target: the potential desa/kelurahan entered for the year, "
+            "else every desa (then KKB-POTENSIAL is among the provisional rules)."
+        ),
+    )
     status = status_field()
     state = state_field()
     incomplete = incomplete_field()
     verified_at = verified_at_field()
+    provisional = provisional_field()
+    provisional_rules = provisional_rules_field()
 
 
 class ReadinessSerializer(serializers.Serializer):

@@ -80,7 +80,13 @@ from dashboard.readiness import (
     readiness_for_year,
 )
 from kampung_kb.models import DesaRecord
-from kampung_kb.readiness import ROW_FIELDS, desa_row, desa_totals, region_summary
+from kampung_kb.readiness import (
+    ROW_FIELDS,
+    desa_row,
+    desa_totals,
+    potensial_of,
+    region_summary,
+)
 from kampung_kb.scoring import RegionSummary
 from kampung_kb.services import (
     DEFAULT_CRITERION,
@@ -105,7 +111,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
-from penilaian.scoring import Level
+from penilaian.scoring import Level, award_standing
 from penilaian.services import (
     InvalidValues,
     StaleAssessment,
@@ -165,6 +171,8 @@ def ape_data(result: ApeResult | None, status: str | None) -> dict[str, Any]:
             "next_category": None,
             "points_to_next": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
             "prerequisites": [],
         }
     return {
@@ -174,6 +182,8 @@ def ape_data(result: ApeResult | None, status: str | None) -> dict[str, Any]:
         "next_category": _name(result.next_category),
         "points_to_next": result.points_to_next,
         "status": status,
+        "provisional": result.provisional,
+        "provisional_rules": list(result.provisional_rules),
         "prerequisites": [
             {
                 "code": item.code,
@@ -195,6 +205,8 @@ def kla_data(result: KlaResult | None, status: str | None) -> dict[str, Any]:
             "next_predicate": None,
             "points_to_next": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
             "groups": [],
         }
     return {
@@ -203,6 +215,8 @@ def kla_data(result: KlaResult | None, status: str | None) -> dict[str, Any]:
         "next_predicate": _name(result.next_predicate),
         "points_to_next": result.points_to_next,
         "status": status,
+        "provisional": result.provisional,
+        "provisional_rules": list(result.provisional_rules),
         "groups": [
             {"code": group.code, "score": group.score, "max_score": group.max_score}
             for group in result.groups
@@ -219,7 +233,10 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
             "standar": None,
             "cikar": None,
             "persen_kampung_kb": None,
+            "desa_potensial": None,
             "status": status,
+            "provisional": False,
+            "provisional_rules": [],
         }
     return {
         "desa_total": summary.desa_total,
@@ -227,7 +244,10 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
         "standar": summary.standar,
         "cikar": summary.cikar,
         "persen_kampung_kb": summary.persen_kampung_kb,
+        "desa_potensial": summary.target_base,
         "status": status,
+        "provisional": summary.provisional,
+        "provisional_rules": list(summary.provisional_rules),
     }
 
 
@@ -633,6 +653,8 @@ class AssessmentView(ApiView):
             catalog.params,
             desa_totals([region_id]).get(region_id, 0),
             [desa_row(record["desa__code"], record) for record in records],
+            desa_potensial=potensial_of(region_id, catalog.year),
+            rules=catalog.rules,
         )
         return {
             "desa": {
@@ -958,6 +980,7 @@ class AwardListView(ApiView):
             "program",
             "year",
             "result",
+            "published_score",
             "confidence",
             "conflicting",
             "note",
@@ -970,7 +993,9 @@ class AwardListView(ApiView):
                 "program": row["program"],
                 "year": row["year"],
                 "result": row["result"],
+                "published_score": row["published_score"],
                 "confidence": row["confidence"],
+                "standing": str(award_standing(row["confidence"], row["conflicting"])),
                 "conflicting": row["conflicting"],
                 "note": row["note"],
                 "source_urls": [str(url) for url in (row["source_urls"] or [])],

@@ -4,9 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from babel_pug import views
+from regions.password_reset import PasswordResetView
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # before Django's auth URLs: a reset page that never says "sent" when nothing was sent
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -69,7 +69,7 @@ def data_stamp() -> Stamp:
     from django.contrib.contenttypes.models import ContentType
     from django.db.migrations.recorder import MigrationRecorder
 
-    from kampung_kb.models import DesaRecord
+    from kampung_kb.models import DesaPotensial, DesaRecord
     from penilaian.models import (
         Answer,
         AwardResult,
@@ -109,8 +109,10 @@ def data_stamp() -> Stamp:
         sub("COUNT(*)", Level),
     ]
     shared_parts = [
-        logged(AwardResult, Region, Kecamatan, Desa, Opd, OpdKind),
+        logged(AwardResult, Region, Kecamatan, Desa, Opd, OpdKind, DesaPotensial),
         sub("COUNT(*)", AwardResult),
+        sub("COUNT(*)", DesaPotensial),
+        sub("MAX(updated_at)", DesaPotensial),
         sub("MAX(id)", AwardResult),
         sub("COUNT(*)", Desa),
         sub("MAX(id)", Desa),

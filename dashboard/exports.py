@@ -98,6 +98,14 @@ def _level(part) -> str | None:
     return part.level_name if part.result is not None else None
 
 
+def provisional_text(result) -> str | None:
+    """The provisional rules a result rests on ("KLA-BOBOT, KLA-SKALA", codes of /metode/);
+    "" when none, None without a result."""
+    if result is None:
+        return None
+    return ", ".join(getattr(result, "provisional_rules", ()))
+
+
 def _award(award) -> str | None:
     return " / ".join(award.results) if award else None
 
@@ -188,9 +196,21 @@ def recap_sheet(rows: Sequence[RecapRow], year: int) -> Sheet:
         values += [c.score if ape.result else None for c in row.ape_groups]
         values += [state_label(c.state) if ape.result else None for c in row.ape_groups]
         values += [c.score if kla.result else None for c in row.kla_groups]
+        values += [
+            provisional_text(ape.result),
+            provisional_text(kla.result),
+            provisional_text(kkb),
+            kkb.target_base if kkb else None,
+        ]
         return values
 
-    return Sheet("rekap", headers + group_headers, [line(row) for row in rows])
+    tail = [
+        "ape_aturan_sementara",
+        "kla_aturan_sementara",
+        "kkb_aturan_sementara",
+        "kkb_desa_potensial",
+    ]
+    return Sheet("rekap", headers + group_headers + tail, [line(row) for row in rows])
 
 
 def ape_sheet(rows: Sequence[RecapRow], names: Sequence[GroupName], year: int) -> Sheet:
@@ -198,7 +218,13 @@ def ape_sheet(rows: Sequence[RecapRow], names: Sequence[GroupName], year: int) -
     headers = ["kode_wilayah", "nama_wilayah", "tahun"]
     for name in names:
         headers += [f"{name.abbr.lower()}_nilai", f"{name.abbr.lower()}_status"]
-    headers += ["ape_nilai", "ape_kategori", "ape_poin_ke_berikut", "ape_status"]
+    headers += [
+        "ape_nilai",
+        "ape_kategori",
+        "ape_poin_ke_berikut",
+        "ape_status",
+        "ape_aturan_sementara",
+    ]
 
     def line(row: RecapRow) -> list[object]:
         ape = row.ape
@@ -213,6 +239,7 @@ def ape_sheet(rows: Sequence[RecapRow], names: Sequence[GroupName], year: int) -
             _level(ape),
             ape.result.points_to_next if ape.result else None,
             _state_cell(ape),
+            provisional_text(ape.result),
         ]
         return values
 
@@ -229,7 +256,13 @@ def kla_sheets(
     """KLA: the 6 groups × regions, and every indicator's points per region (long format)."""
     headers = ["kode_wilayah", "nama_wilayah", "tahun"]
     headers += [f"{name.abbr.lower()}_nilai" for name in names]
-    headers += ["kla_nilai", "kla_predikat", "kla_poin_ke_berikut", "kla_status"]
+    headers += [
+        "kla_nilai",
+        "kla_predikat",
+        "kla_poin_ke_berikut",
+        "kla_status",
+        "kla_aturan_sementara",
+    ]
 
     def line(row: RecapRow) -> list[object]:
         kla = row.kla
@@ -240,6 +273,7 @@ def kla_sheets(
             _level(kla),
             kla.result.points_to_next if kla.result else None,
             _state_cell(kla),
+            provisional_text(kla.result),
         ]
         return values
 
@@ -295,6 +329,8 @@ def kampung_kb_sheets(rows: Sequence[RecapRow], table: DesaTable | None, year: i
                 "target_persen",
                 "kurang_untuk_target",
                 "status",
+                "desa_potensial",
+                "aturan_sementara",
             ],
             [
                 [
@@ -315,6 +351,8 @@ def kampung_kb_sheets(rows: Sequence[RecapRow], table: DesaTable | None, year: i
                         else (None,) * 7
                     ),
                     _state_cell(row.kkb),
+                    row.kkb_summary.target_base if row.kkb_summary else None,
+                    provisional_text(row.kkb_summary),
                 ]
                 for row in rows
             ],

@@ -28,12 +28,13 @@ from dashboard.caching import (
     unit_stamps,
 )
 from dashboard.readiness import ProgramReadiness, RegionReadiness
-from kampung_kb.readiness import DesaStatus, desa_statuses, thresholds_for
-from kampung_kb.scoring import RegionSummary, summarize
+from kampung_kb.readiness import DesaStatus, desa_statuses, provisional_codes, thresholds_for
+from kampung_kb.scoring import BKKBN_RULES, CIKAR_RULES, RegionSummary, summarize
 from penilaian import scoring
 from penilaian.models import (
     Answer,
     Assessment,
+    AwardResult,
     Edition,
     Group,
     Program,
@@ -646,6 +647,37 @@ class AwardLine:
         return [url for url in self.award.source_urls if url.startswith(("https://", "http://"))]
 
 
+def web_links(urls) -> list[str]:
+    """Only http(s) addresses become links."""
+    return [str(url) for url in urls if str(url).startswith(("https://", "http://"))]
+
+
+@dataclass(frozen=True)
+class ProvinceAward:
+    """An award of the province itself (APE, Provila), with its reports and sources."""
+
+    program: str
+    program_label: str
+    year: int
+    award: AwardInfo
+
+
+def province_awards() -> list[ProvinceAward]:
+    """Awards of the province (code 19): APE, KLA and Provila, newest first (1 query).
+
+    Public facts about the province, not region data: every logged-in user sees them.
+    """
+    provinces = Region.objects.filter(kind=Region.Kind.PROVINSI)
+    programs = tuple(AwardResult.AwardProgram.values)
+    labels = dict(AwardResult.AwardProgram.choices)
+    lines = [
+        ProvinceAward(program, str(labels.get(program, program)), award.year, award)
+        for (_region, program), awards in load_awards(provinces, programs).items()
+        for award in awards
+    ]
+    return sorted(lines, key=lambda line: (-line.year, line.program))
+
+
 def award_lines(region: Region, readiness: Sequence[RegionReadiness]) -> list[AwardLine]:
     """The region's whole award history (1 query), newest first, beside the computed levels."""
     by_year = {item.year: item for item in readiness}
@@ -733,6 +765,24 @@ class DesaTable:
     has_assessment: bool
     kecamatan: list[KecamatanRow]
     desa: list[DesaStatus] = field(default_factory=list)
+    provisional: frozenset[str] = frozenset()
+
+    @property
+    def level_marks(self) -> RuleMarks:
+        """The provisional rules the Kampung KB/Standar/Cikar level of a desa rests on."""
+        return RuleMarks(scoring.provisional_among(CIKAR_RULES, self.provisional))
+
+    @property
+    def class_marks(self) -> RuleMarks:
+        """The provisional rules the BKKBN class of a desa rests on."""
+        return RuleMarks(scoring.provisional_among(BKKBN_RULES, self.provisional))
+
+
+@dataclass(frozen=True)
+class RuleMarks:
+    """Codes of provisional rules, for the ``prov`` mark of a column."""
+
+    provisional_rules: tuple[str, ...]
 
 
 def desa_table(
@@ -748,6 +798,7 @@ def desa_table(
         Assessment.objects.filter(region=region, edition=edition).first() if edition else None
     )
     params = edition.params if edition else {}
+    provisional = provisional_codes(edition.rules if edition else ())
     statuses = desa_statuses(region, assessment, params) if edition else []
     thresholds = thresholds_for(params)
     groups: dict[str, list[DesaStatus]] = defaultdict(list)
@@ -758,7 +809,10 @@ def desa_table(
             code=code,
             name=items[0].kecamatan,
             summary=summarize(
-                len(items), [item.row for item in items if item.row is not None], thresholds
+                len(items),
+                [item.row for item in items if item.row is not None],
+                thresholds,
+                provisional=provisional,
             ),
         )
         for code, items in sorted(groups.items())
@@ -769,4 +823,4 @@ def desa_table(
         if (not kecamatan or item.code[:8] == kecamatan)
         and (not status or desa_level(item) == status)
     ]
-    return DesaTable(region, year, assessment is not None, kecamatan_rows, chosen)
+    return DesaTable(region, year, assessment is not None, kecamatan_rows, chosen, provisional)

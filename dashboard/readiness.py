@@ -25,7 +25,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from kampung_kb.readiness import desa_totals, load_desa_rows, region_summary
+from kampung_kb.readiness import desa_totals, load_desa_rows, load_potensial, region_summary
 from kampung_kb.scoring import RegionSummary
 from kla.readiness import kla_result
 from kla.scoring import KlaResult
@@ -152,8 +152,12 @@ class ProgramReadiness:
 
     @property
     def award_differs(self) -> bool | None:
-        """Does the official award differ from where the region's data puts it? None = unknown."""
-        if self.award is None or self.result is None:
+        """Does the official award differ from where the region's data puts it in the same year?
+
+        None = unknown, and None when the last award is of another year: a 2023 award is not
+        compared with a 2025 score (the pages name both years instead).
+        """
+        if self.award is None or self.result is None or self.award.year != self.year:
             return None
         return self.award.differs_from(self.level_name)
 
@@ -312,6 +316,7 @@ def _build(
     kkb = assessments_for(Program.KAMPUNG_KB, years, region_ids)
     rows_by_assessment = load_desa_rows(verified(kkb) if verified_only else kkb)
     totals = desa_totals(region_ids)
+    potensial = load_potensial(region_ids, years)
     awards = load_awards(region_ids, (Program.APE, Program.KLA), max_year=max(years))
     result = []
     for region in regions:
@@ -336,7 +341,13 @@ def _build(
                 summary, with_data = _frozen_summary(data.frozen or {})
             elif catalog is not None and data is not None:
                 rows = rows_by_assessment.get(data.id, [])
-                summary = region_summary(catalog.params, totals.get(region.id, 0), rows)
+                summary = region_summary(
+                    catalog.params,
+                    totals.get(region.id, 0),
+                    rows,
+                    desa_potensial=potensial.get((region.id, year)),
+                    rules=catalog.rules,
+                )
                 with_data = len(rows)
             result.append(
                 RegionReadiness(
@@ -420,5 +431,8 @@ def _frozen_summary(frozen) -> tuple[RegionSummary | None, int]:
         target_persen=Decimal(str(raw["target_persen"])),
         target_tercapai=bool(raw["target_tercapai"]),
         kurang_untuk_target=int(raw["kurang_untuk_target"]),
+        desa_potensial=raw.get("desa_potensial"),
+        potensial_default=bool(raw.get("potensial_default", True)),
+        provisional_rules=tuple(raw.get("provisional_rules") or ()),
     )
     return summary, len(frozen.get("desa") or {})

@@ -9,6 +9,7 @@ urlpatterns = [
     path("wilayah/<str:kode>/", views.region, name="region"),
     path("wilayah/<str:kode>/cetak/", views.region_print, name="region_print"),
     path("publik/", views.public, name="public"),
+    path("metode/", views.metode, name="metode"),
     path("ape/", views.ape, name="ape"),
     path("kla/", views.kla, name="kla"),
     path("kampung-kb/", views.kampung_kb, name="kampung_kb"),

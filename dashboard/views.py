@@ -48,6 +48,7 @@ from dashboard.queries import (
     missing_evidence,
     opd_names,
     paginate_regions,
+    province_awards,
     recap_rows,
     state_counts,
     trend_states,
@@ -341,6 +342,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "map": _map(recap.rows, True, recap.levels[Program.KLA]),
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
+            # the award history is part of the shared fingerprint: cached until it changes
+            "province_awards": cached(
+                _stamp(request).reference, ("province-awards",), province_awards
+            ),
         }
     )
     return render(request, "dashboard/home.html", context)
@@ -593,6 +598,15 @@ def public(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "dashboard/public.html", context)
+
+
+@require_GET
+def metode(request: HttpRequest) -> HttpResponse:
+    """Every rule the results depend on, per programme and edition, for anyone: its value,
+    source and whether it is confirmed or provisional. Catalog data only, no region data."""
+    from dashboard.metode import method_rules
+
+    return render(request, "dashboard/metode.html", {"programmes": method_rules()})
 
 
 # --- exports ----------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from kampung_kb.models import DesaRecord
+from kampung_kb.models import DesaPotensial, DesaRecord
+from penilaian.admin import RegionScopedAdmin
 
 
 @admin.register(DesaRecord)
@@ -21,3 +22,12 @@ class DesaRecordAdmin(SimpleHistoryAdmin):
     search_fields = ["desa__code", "desa__name"]
     list_select_related = ["desa", "assessment__edition", "assessment__region"]
     raw_id_fields = ["desa", "assessment"]
+
+
+@admin.register(DesaPotensial)
+class DesaPotensialAdmin(SimpleHistoryAdmin, RegionScopedAdmin):
+    """The base of the 90 % Kampung KB target per region and year (rule KKB-POTENSIAL)."""
+
+    list_display = ["region", "year", "jumlah", "source", "updated_at"]
+    list_filter = ["year", "region"]
+    list_select_related = ["region"]

@@ -1,5 +1,6 @@
 """Kampung KB data: one row per desa in the kab/kota's Kampung KB assessment for a year."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -7,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from penilaian.models import Assessment
-from regions.models import Desa
+from regions.models import Desa, Region
 
 
 class IndustriRumahan(models.TextChoices):
@@ -106,3 +107,54 @@ class DesaRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.desa} ({self.assessment.edition.year})"
+
+
+class DesaPotensial(models.Model):
+    """How many desa/kelurahan of a kab/kota are *potential* Kampung KB in a year.
+
+    The governor's target is 90 % of the potential desa/kelurahan (domain.md §4.2), not of all.
+    No official list is published: without a row, every desa counts as potential and the
+    target is marked as resting on that provisional default (rule ``KKB-POTENSIAL``).
+    """
+
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="desa_potensial",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    jumlah = models.PositiveIntegerField(_("number of potential desa/kelurahan"))
+    source = models.TextField(
+        _("source"), blank=True, help_text=_("Where the number comes from (decree, letter).")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region__code", "year"]
+        verbose_name = _("potential desa/kelurahan")
+        verbose_name_plural = _("potential desa/kelurahan")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="desapotensial_unique_year"),
+            models.CheckConstraint(condition=Q(jumlah__gte=0), name="desapotensial_jumlah_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.year}: {self.jumlah}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.region_id is None or self.jumlah is None:
+            return
+        total = Desa.objects.filter(region_id=self.region_id).count()
+        if self.jumlah > total:
+            raise ValidationError(
+                {
+                    "jumlah": _("At most %(total)s: the region has %(total)s desa/kelurahan.")
+                    % {"total": total}
+                }
+            )

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from kampung_kb.models import DATA_FIELDS, DesaRecord
+from kampung_kb.models import DATA_FIELDS, DesaPotensial, DesaRecord
 from kampung_kb.scoring import (
     BkkbnClass,
     DesaRow,
@@ -122,11 +122,52 @@ def desa_totals(region_ids: QuerySet[Region] | Iterable[int]) -> dict[int, int]:
     return dict(counts)
 
 
+def load_potensial(
+    region_ids: QuerySet[Region] | Iterable[int], years: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """The entered number of potential desa per (region id, year), in 1 query."""
+    if not isinstance(region_ids, QuerySet):
+        region_ids = tuple(region_ids)
+    qs = DesaPotensial.objects.filter(region__in=region_ids).order_by()
+    if years is not None:
+        qs = qs.filter(year__in=tuple(years))
+    return {
+        (region, year): jumlah
+        for region, year, jumlah in qs.values_list("region_id", "year", "jumlah")
+    }
+
+
+def potensial_of(region_id: int, year: int) -> int | None:
+    """One region-year's entered number of potential desa (None: not entered), 1 query."""
+    return load_potensial([region_id], [year]).get((region_id, year))
+
+
+def provisional_codes(rules: Iterable[Mapping[str, Any]] | None) -> frozenset[str]:
+    """Codes of an edition's rules marked provisional."""
+    return frozenset(
+        rule["code"]
+        for rule in rules or ()
+        if isinstance(rule, Mapping) and rule.get("provisional") and "code" in rule
+    )
+
+
 def region_summary(
-    params: Mapping[str, Any], desa_total: int, rows: Iterable[DesaRow]
+    params: Mapping[str, Any],
+    desa_total: int,
+    rows: Iterable[DesaRow],
+    *,
+    desa_potensial: int | None = None,
+    rules: Iterable[Mapping[str, Any]] | None = None,
 ) -> RegionSummary:
-    """The region's Kampung KB counts with the edition's thresholds."""
-    return summarize(desa_total, rows, thresholds_for(params))
+    """The region's Kampung KB counts with the edition's thresholds, against the target's base
+    (``desa_potensial``, None = every desa) and marked with the edition's provisional rules."""
+    return summarize(
+        desa_total,
+        rows,
+        thresholds_for(params),
+        desa_potensial=desa_potensial,
+        provisional=provisional_codes(rules),
+    )
 
 
 @dataclass(frozen=True)
@@ -217,6 +258,10 @@ def summary_data(summary: RegionSummary) -> dict[str, Any]:
         "target_persen": str(summary.target_persen),
         "target_tercapai": summary.target_tercapai,
         "kurang_untuk_target": summary.kurang_untuk_target,
+        "desa_potensial": summary.desa_potensial,
+        "potensial_default": summary.potensial_default,
+        "provisional": summary.provisional,
+        "provisional_rules": list(summary.provisional_rules),
     }
 
 
@@ -229,7 +274,13 @@ def snapshot(assessment: Assessment) -> tuple[Decimal | None, str, dict[str, Any
     thresholds = thresholds_for(edition.params)
     rows = load_desa_rows([assessment.pk]).get(assessment.pk, [])
     total = desa_totals([assessment.region_id]).get(assessment.region_id, 0)
-    summary = summarize(total, rows, thresholds)
+    summary = summarize(
+        total,
+        rows,
+        thresholds,
+        desa_potensial=potensial_of(assessment.region_id, edition.year),
+        provisional=provisional_codes(edition.rules),
+    )
     desa = {}
     for row in rows:
         standar, cikar, kelas, _missing = classify(row, thresholds)

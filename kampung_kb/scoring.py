@@ -6,14 +6,14 @@ each rule is code (contract §3).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, fields
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
 
-from penilaian.scoring import format_number
+from penilaian.scoring import format_number, provisional_among
 
 IR_ORDER = ("tidak_ada", "pemula", "berkembang", "maju")
 IR_LABELS = {
@@ -65,6 +65,21 @@ class Thresholds:
 
 DEFAULTS = Thresholds()
 
+# The rules (codes listed on /metode/) the Kampung KB results depend on.
+STANDAR_RULES = ("KKB-STANDAR", "KKB-AKTA", "KKB-IR")
+CIKAR_RULES = (*STANDAR_RULES, "KKB-CIKAR")
+TARGET_RULES = ("KKB-TARGET",)
+# While a region-year has no figure of desa potensial, every desa counts as potential: the
+# 90 % target then rests on that default rule.
+POTENSIAL_DEFAULT_RULE = "KKB-POTENSIAL"
+BKKBN_RULES = ("KKB-BKKBN",)
+
+
+def summary_rules(potensial_default: bool) -> tuple[str, ...]:
+    """What a region summary (counts, share, target) depends on."""
+    rules = (*CIKAR_RULES, *TARGET_RULES)
+    return (*rules, POTENSIAL_DEFAULT_RULE) if potensial_default else rules
+
 
 @dataclass(frozen=True)
 class DesaRow:
@@ -95,6 +110,20 @@ class RegionSummary:
     target_persen: Decimal
     target_tercapai: bool
     kurang_untuk_target: int
+    desa_potensial: int | None = None
+    potensial_default: bool = True
+    rules: tuple[str, ...] = ()
+    provisional_rules: tuple[str, ...] = ()
+
+    @property
+    def target_base(self) -> int:
+        """The number the target's percentage is taken of: desa potensial, else every desa."""
+        return self.desa_total if self.desa_potensial is None else self.desa_potensial
+
+    @property
+    def provisional(self) -> bool:
+        """Do the counts or the target rest on a rule marked provisional?"""
+        return bool(self.provisional_rules)
 
 
 def ir_rank(level: str) -> int:
@@ -186,19 +215,32 @@ def summarize(
     desa_total: int,
     rows: Iterable[DesaRow],
     t: Thresholds = DEFAULTS,
+    *,
+    desa_potensial: int | None = None,
+    provisional: Collection[str] = (),
 ) -> RegionSummary:
     """Counts for a region; a desa without a row is not designated. One row per kode_desa.
 
-    With no desa at all, nothing can be measured: 0 %, target not reached, 0 missing.
+    The target is ``t.target_persen`` of the *potential* desa/kelurahan (the governor's policy:
+    90 % of potential desa become Kampung KB). ``desa_potensial`` is the region-year's figure;
+    None (not entered) takes every desa as potential, a default the result marks as resting
+    on the provisional rule ``KKB-POTENSIAL``. The share is of the same base.
+
+    With no desa at all (or no potential desa), nothing can be measured: 0 %, target not
+    reached, 0 missing. ``provisional`` is the codes of the edition's rules marked provisional.
     """
     by_desa = {row.kode_desa: row for row in rows}  # a repeated kode_desa: the last row wins
     designated = sum(1 for row in by_desa.values() if row.kampung_kb)
-    if desa_total > 0:
-        share = (Decimal(designated) * 100 / desa_total).quantize(Decimal("0.01"), ROUND_HALF_UP)
-        required = (t.target_persen * desa_total / 100).to_integral_value(ROUND_CEILING)
+    base = desa_total if desa_potensial is None else desa_potensial
+    if base > 0:
+        share = (Decimal(designated) * 100 / base).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        required = (t.target_persen * base / 100).to_integral_value(ROUND_CEILING)
         short = max(0, int(required) - designated)
     else:
         share, short = Decimal("0.00"), 0
+    default = desa_potensial is None
+    rules = summary_rules(default)
+    marked = set(provisional) | ({POTENSIAL_DEFAULT_RULE} if default else set())
     return RegionSummary(
         desa_total=desa_total,
         kampung_kb=designated,
@@ -206,8 +248,12 @@ def summarize(
         cikar=sum(1 for row in by_desa.values() if is_cikar(row, t)),
         persen_kampung_kb=share,
         target_persen=t.target_persen,
-        target_tercapai=desa_total > 0 and short == 0,
+        target_tercapai=base > 0 and short == 0,
         kurang_untuk_target=short,
+        desa_potensial=desa_potensial,
+        potensial_default=default,
+        rules=rules,
+        provisional_rules=provisional_among(rules, marked),
     )
 
 

@@ -102,7 +102,11 @@ def render_page(
     page = page_data(target)
     statuses = readiness.desa_statuses(region, assessment, edition.params)
     summary = readiness.region_summary(
-        edition.params, len(statuses), [s.row for s in statuses if s.row is not None]
+        edition.params,
+        len(statuses),
+        [s.row for s in statuses if s.row is not None],
+        desa_potensial=readiness.potensial_of(region.pk, edition.year),
+        rules=edition.rules,
     )
     chosen, filters = _filters(request, statuses)
     page_obj = Paginator(chosen, DESA_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -26,5 +26,6 @@ def kla_result(
         catalog.levels,
         owners=catalog.owners(owner_overrides),
         evidence_missing=catalog.evidence_missing(data.evidenced),
+        provisional=catalog.provisional_rules,
     )
     return result, completeness(catalog.specs, values, data.evidenced), invalid

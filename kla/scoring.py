@@ -19,7 +19,12 @@ from penilaian.scoring import (
     level_for,
     next_level,
     points_to_next,
+    provisional_among,
 )
+
+# The rules (codes listed on /metode/) a KLA predicate depends on: the predicate bands, the
+# weight of kelembagaan and each cluster, the indicator list and the indicator ladders/bands.
+PREDICATE_RULES = ("KLA-PREDIKAT", "KLA-BOBOT", "KLA-INDIKATOR", "KLA-SKALA")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,13 @@ class KlaResult:
     points_to_next: Decimal | None
     groups: tuple[GroupResult, ...]
     gap: Gap
+    rules: tuple[str, ...] = PREDICATE_RULES
+    provisional_rules: tuple[str, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Does the predicate rest on a rule the edition marks provisional?"""
+        return bool(self.provisional_rules)
 
 
 def score_kla(
@@ -51,8 +63,13 @@ def score_kla(
     *,
     owners: Mapping[str, str] | None = None,
     evidence_missing: Collection[str] = (),
+    provisional: Collection[str] = (),
 ) -> KlaResult:
-    """Group subtotals, total, predicate and the gap to the next predicate."""
+    """Group subtotals, total, predicate and the gap to the next predicate.
+
+    ``provisional`` is the codes of the edition's rules marked provisional; the result lists
+    those its predicate depends on (``provisional_rules``).
+    """
     scores = group_scores(specs, values)
     maxima = group_max(specs)
     score = sum(scores.values(), Decimal(0))
@@ -64,4 +81,6 @@ def score_kla(
         points_to_next=points_to_next(score, levels),
         groups=tuple(GroupResult(group, scores[group], maxima[group]) for group in maxima),
         gap=gap_to_next(specs, values, levels, owners=owners, evidence_missing=evidence_missing),
+        rules=PREDICATE_RULES,
+        provisional_rules=provisional_among(PREDICATE_RULES, provisional),
     )

@@ -15,6 +15,12 @@ from typing import Any
 AWARDS_JSON = Path(__file__).resolve().parent / "data" / "awards.json"
 
 
+def _has_field(model, name: str) -> bool:
+    """Does this (possibly historical) model have the field? Older migrations load the same
+    data files with the models of their time."""
+    return any(field.name == name for field in model._meta.get_fields())
+
+
 def read_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -37,9 +43,11 @@ def load_catalog(apps, data: dict[str, Any], years: list[int] | None = None) -> 
                 "provisional": data.get("provisional", True),
                 "source": data.get("source", ""),
                 "params": data.get("params", {}),
+                # an older migration's Edition has no rules field yet (see set_rules)
+                **({"rules": data.get("rules", [])} if _has_field(Edition, "rules") else {}),
             },
         )
-        for level in data.get("levels", []):
+        for level in levels_for(data, year):
             Level.objects.update_or_create(
                 edition=edition,
                 code=level["code"],
@@ -85,6 +93,47 @@ def load_catalog(apps, data: dict[str, Any], years: list[int] | None = None) -> 
                 )
 
 
+def levels_for(data: dict[str, Any], year: int) -> list[dict[str, Any]]:
+    """The catalog's levels for ``year``: ``levels_by_year[year]`` when given, else ``levels``
+    (an older edition may have another scale, e.g. APE before 2023 had no Nindya)."""
+    return data.get("levels_by_year", {}).get(str(year), data.get("levels", []))
+
+
+def set_levels(apps, program: str, year: int, levels: list[dict[str, Any]]) -> None:
+    """Make the edition's levels exactly ``levels``: drop the others, then update or create.
+
+    Orders are unique per edition, so the levels that stay are first moved out of the way.
+    """
+    Edition = apps.get_model("penilaian", "Edition")
+    Level = apps.get_model("penilaian", "Level")
+    edition = Edition.objects.filter(program=program, year=year).first()
+    if edition is None:
+        return
+    codes = [level["code"] for level in levels]
+    Level.objects.filter(edition=edition).exclude(code__in=codes).delete()
+    for level in Level.objects.filter(edition=edition):
+        level.order += 1000
+        level.save(update_fields=["order"])
+    for level in levels:
+        Level.objects.update_or_create(
+            edition=edition,
+            code=level["code"],
+            defaults={
+                "name": level["name"],
+                "lower_bound": level["lower_bound"],
+                "order": level["order"],
+            },
+        )
+
+
+def set_rules(apps, data: dict[str, Any]) -> None:
+    """Store the catalog's rules on each of its editions (the /metode/ list)."""
+    Edition = apps.get_model("penilaian", "Edition")
+    Edition.objects.filter(program=data["program"], year__in=data["years"]).update(
+        rules=data.get("rules", [])
+    )
+
+
 def unload_catalog(apps, data: dict[str, Any]) -> None:
     Edition = apps.get_model("penilaian", "Edition")
     Assessment = apps.get_model("penilaian", "Assessment")
@@ -112,6 +161,11 @@ def load_awards(apps, rows: list[dict[str, Any]] | None = None) -> None:
                 "conflicting": row.get("conflicting", False),
                 "note": row.get("note", ""),
                 "source_urls": row.get("source_urls", []),
+                **(
+                    {"published_score": row.get("published_score")}
+                    if _has_field(AwardResult, "published_score")
+                    else {}
+                ),
             },
         )
 

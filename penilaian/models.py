@@ -9,6 +9,7 @@ Rules (bands, ladders, thresholds, weights) are data here; their shape is code i
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -35,6 +36,16 @@ class Edition(models.Model):
     provisional = models.BooleanField(_("provisional"), default=True)
     source = models.TextField(_("source"), blank=True)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
+    rules = models.JSONField(
+        _("rules"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The rules the results depend on, listed on /metode/: "
+            '[{"code": "KLA-BOBOT", "name": …, "provisional": true, "source": …}, …]. '
+            "Set provisional to false only when an official source confirms the rule."
+        ),
+    )
 
     class Meta:
         ordering = ["program", "year"]
@@ -46,6 +57,16 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_program_display()} {self.year}"
+
+    def clean(self) -> None:
+        super().clean()
+        error = scoring.rules_error(self.rules)
+        if error:
+            raise ValidationError({"rules": error})
+
+    @property
+    def provisional_rule_codes(self) -> frozenset[str]:
+        return frozenset(r["code"] for r in self.rules or () if r.get("provisional"))
 
 
 class ProgramYear(models.Model):
@@ -312,6 +333,14 @@ class AwardResult(models.Model):
     program = models.CharField(_("programme"), max_length=10, choices=AwardProgram.choices)
     year = models.PositiveSmallIntegerField(_("year"))
     result = models.CharField(_("result"), max_length=60)
+    published_score = models.DecimalField(
+        _("published score"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The score the award's source publishes (e.g. 609.93), if any."),
+    )
     confidence = models.CharField(_("confidence"), max_length=20, blank=True)
     conflicting = models.BooleanField(_("conflicting reports"), default=False)
     note = models.TextField(_("note"), blank=True)
@@ -329,6 +358,11 @@ class AwardResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region.code} {self.get_program_display()} {self.year}: {self.result}"
+
+    @property
+    def standing(self) -> str:
+        """resmi (official), diduga (inferred) or bertentangan (sources disagree)."""
+        return scoring.award_standing(self.confidence, self.conflicting)
 
 
 def evidence_upload_to(instance: "Document", filename: str) -> str:

@@ -67,6 +67,12 @@ class CatalogData:
     specs: tuple[scoring.IndicatorSpec, ...]
     levels: tuple[scoring.Level, ...]
     indicator_ids: Mapping[str, int]
+    rules: tuple[Mapping[str, Any], ...] = ()
+
+    @cached_property
+    def provisional_rules(self) -> frozenset[str]:
+        """Codes of the edition's rules marked provisional (listed on /metode/)."""
+        return frozenset(rule["code"] for rule in self.rules if rule.get("provisional"))
 
     @cached_property
     def by_code(self) -> dict[str, scoring.IndicatorSpec]:
@@ -162,14 +168,38 @@ class LoadedAssessments:
 
 
 @dataclass(frozen=True)
+class AwardSource:
+    """One reported result with its own standing, published score and sources."""
+
+    result: str
+    standing: str
+    confidence: str
+    published_score: Decimal | None
+    source_urls: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class AwardInfo:
-    """The official results of one programme in one year (several when reports conflict)."""
+    """The official results of one programme in one year (several when reports conflict).
+
+    ``standing`` is resmi, diduga (inferred) or bertentangan (sources disagree); ``reports``
+    keeps each reported result with its own sources, so both sides of a conflict are named.
+    """
 
     program: str
     year: int
     results: tuple[str, ...]
     conflicting: bool
     source_urls: tuple[str, ...]
+    standing: str = "resmi"
+    reports: tuple[AwardSource, ...] = ()
+
+    @property
+    def published_score(self) -> Decimal | None:
+        """The score a source publishes with the result (one report only), else None."""
+        scores = {r.published_score for r in self.reports if r.published_score is not None}
+        return next(iter(scores)) if len(scores) == 1 else None
 
     def differs_from(self, level_name: str | None) -> bool:
         """True when ``level_name`` (None = below every level) is not among the results."""
@@ -278,7 +308,7 @@ def load_catalog_map(
     editions_qs = Edition.objects.filter(program__in=_as_tuple(programs)).order_by()
     if years is not None:
         editions_qs = editions_qs.filter(year__in=tuple(years))
-    editions = list(editions_qs.values_list("id", "program", "year", "name", "params"))
+    editions = list(editions_qs.values_list("id", "program", "year", "name", "params", "rules"))
     if not editions:
         return {}
     groups: dict[int, list[GroupInfo]] = defaultdict(list)
@@ -340,8 +370,9 @@ def load_catalog_map(
             specs=tuple(specs[pk]),
             levels=tuple(levels[pk]),
             indicator_ids=dict(ids[pk]),
+            rules=tuple(rule for rule in rules or () if isinstance(rule, dict) and "code" in rule),
         )
-        for pk, program, year, name, params in editions
+        for pk, program, year, name, params, rules in editions
     }
 
 
@@ -508,21 +539,47 @@ def load_awards(
     qs = AwardResult.objects.filter(region__in=region_ids, program__in=tuple(programs))
     if max_year is not None:
         qs = qs.filter(year__lte=max_year)
-    grouped: dict[tuple[int, str, int], list[tuple[str, bool, list[str]]]] = defaultdict(list)
+    grouped: dict[tuple[int, str, int], list[tuple[str, bool, AwardSource]]] = defaultdict(list)
     rows = qs.order_by("region_id", "program", "year", "result").values_list(
-        "region_id", "program", "year", "result", "conflicting", "source_urls"
+        "region_id",
+        "program",
+        "year",
+        "result",
+        "conflicting",
+        "source_urls",
+        "confidence",
+        "published_score",
+        "note",
     )
-    for region_id, program, year, result, conflicting, urls in rows:
-        grouped[(region_id, program, year)].append((result, conflicting, urls or []))
+    for region_id, program, year, result, conflicting, urls, confidence, score, note in rows:
+        report = AwardSource(
+            result=result,
+            standing=str(scoring.award_standing(confidence or "", conflicting)),
+            confidence=confidence or "",
+            published_score=score,
+            source_urls=tuple(str(url) for url in urls or ()),
+            note=note or "",
+        )
+        grouped[(region_id, program, year)].append((result, conflicting, report))
     awards: dict[tuple[int, str], list[AwardInfo]] = defaultdict(list)
     for (region_id, program, year), items in grouped.items():
+        reports = tuple(report for _, _, report in items)
+        conflicting = len(items) > 1 or any(flag for _, flag, _ in items)
+        if conflicting:
+            standing = scoring.AwardStanding.BERTENTANGAN
+        elif any(r.standing == scoring.AwardStanding.DIDUGA for r in reports):
+            standing = scoring.AwardStanding.DIDUGA
+        else:
+            standing = scoring.AwardStanding.RESMI
         awards[(region_id, program)].append(
             AwardInfo(
                 program=program,
                 year=year,
                 results=tuple(result for result, _, _ in items),
-                conflicting=len(items) > 1 or any(flag for _, flag, _ in items),
-                source_urls=tuple(dict.fromkeys(url for _, _, urls in items for url in urls)),
+                conflicting=conflicting,
+                source_urls=tuple(dict.fromkeys(url for r in reports for url in r.source_urls)),
+                standing=str(standing),
+                reports=reports,
             )
         )
     return {key: tuple(value) for key, value in awards.items()}

@@ -70,7 +70,12 @@ class Level:
 
 @dataclass(frozen=True)
 class GapItem:
-    """One indicator to raise, from its current value to ``target_value``."""
+    """One indicator to raise, from its current value to ``target_value``.
+
+    ``current_label`` names the current value in words (a ladder option, yes/no; "" for a
+    number, shown with ``unit``); ``target_op`` is "≥" or "≤" for a percentage (the direction
+    the value has to move), "" when ``target_label`` is the exact step to reach.
+    """
 
     code: str
     group: str
@@ -84,6 +89,10 @@ class GapItem:
     target_points: Decimal
     gain: Decimal
     evidence_missing: bool
+    unit: str = ""
+    current_label: str = ""
+    target_op: str = ""
+    lower_is_better: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,71 @@ class Completeness:
     total: int
     answered: int
     with_evidence: int
+
+
+@dataclass(frozen=True)
+class RuleRef:
+    """A rule of an edition (band, weight, ladder, threshold) named by its stable code."""
+
+    code: str
+    provisional: bool
+
+
+def provisional_among(depends_on: Sequence[str], provisional: Collection[str]) -> tuple[str, ...]:
+    """The codes of ``depends_on`` that ``provisional`` marks provisional, in ``depends_on`` order.
+
+    A result (category, predicate, count) depends on a fixed list of rule codes; the edition
+    says which of its rules are provisional. What a page marks is the intersection.
+    """
+    marked = frozenset(provisional)
+    return tuple(dict.fromkeys(code for code in depends_on if code in marked))
+
+
+RULE_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+
+
+def rules_error(rules: object) -> str | None:
+    """None when ``rules`` is a valid list of edition rules, else the reason (translated).
+
+    Each rule: a unique ``code`` of capitals, digits and dashes, a ``name``, a boolean
+    ``provisional``; ``source`` is optional text.
+    """
+    if not isinstance(rules, list):
+        return _("Rules must be a list.")
+    seen: set[str] = set()
+    for rule in rules:
+        if not isinstance(rule, dict):
+            return _("Each rule must be an object with code, name and provisional.")
+        code = rule.get("code")
+        if not isinstance(code, str) or not code or not set(code) <= RULE_CODE_CHARS:
+            return _("Rule code {code!r} must use capitals, digits and dashes.").format(code=code)
+        if code in seen:
+            return _("Rule code {code} appears twice.").format(code=code)
+        seen.add(code)
+        if not isinstance(rule.get("name"), str) or not rule["name"].strip():
+            return _("Rule {code} needs a name.").format(code=code)
+        if not isinstance(rule.get("provisional"), bool):
+            return _("Rule {code}: provisional must be true or false.").format(code=code)
+        if not isinstance(rule.get("source", ""), str):
+            return _("Rule {code}: the source must be text.").format(code=code)
+    return None
+
+
+class AwardStanding(StrEnum):
+    """How far an award result can be trusted, from its sources."""
+
+    RESMI = "resmi"  # published by one or more sources, no disagreement
+    DIDUGA = "diduga"  # inferred from indirect evidence (confidence INF)
+    BERTENTANGAN = "bertentangan"  # sources disagree: another result is reported too
+
+
+def award_standing(confidence: str, conflicting: bool) -> AwardStanding:
+    """Conflicting reports first, then inferred (``INF``), else official."""
+    if conflicting:
+        return AwardStanding.BERTENTANGAN
+    if confidence.strip().upper() == "INF":
+        return AwardStanding.DIDUGA
+    return AwardStanding.RESMI
 
 
 def format_number(value: Decimal) -> str:
@@ -237,8 +311,9 @@ def gap_to_next(
     4. The first k − 1 items are raised to full marks. The last (smallest gain) only needs the
        remainder r = needed − (sum of the others' gains), which is > 0 because k is minimal and
        ≤ its full gain because the top-k sum suffices. It is raised to the lowest step that
-       earns ≥ current points + r: a ladder's option, a band's minimum ("≥ 75%"), "yes", or for
-       a score exactly current + r rounded up to 2 decimals (capped at full marks).
+       earns ≥ current points + r: a ladder's option, a band's minimum ("≥ 75%") or, when lower
+       is better, a band's maximum ("≤ 4.99%"), "yes", or for a score exactly current + r
+       rounded up to 2 decimals (capped at full marks).
 
     Items are listed largest gain first, ties as in step 2. ``owners`` overrides ``spec.owner``
     per code; codes in ``evidence_missing`` are flagged on their item.
@@ -296,9 +371,47 @@ def gap_to_next(
                 target_points=earned,
                 gain=earned - have,
                 evidence_missing=spec.code in evidence_missing,
+                unit="%" if spec.kind == Kind.PERCENT else "",
+                current_label=current_label(spec, values.get(spec.code)),
+                target_op=_target_op(spec),
+                lower_is_better=lower_is_better(spec),
             )
         )
     return Gap(target=target, needed=needed, items=tuple(items), reachable=reachable)
+
+
+def lower_is_better(spec: IndicatorSpec) -> bool:
+    """True for a banded percentage whose lowest band earns more than its highest
+    (child marriage, malnutrition): the value has to go down to gain points."""
+    if spec.kind != Kind.PERCENT or len(spec.options) < 2:
+        return False
+    bands = _bands(spec)
+    lowest = min(bands, key=lambda band: (band[0], band[1]))
+    highest = max(bands, key=lambda band: (band[0], band[1]))
+    return lowest[2] > highest[2]
+
+
+def current_label(spec: IndicatorSpec, value: Decimal | None) -> str:
+    """The stored value as words: the ladder option's label, "Yes"/"No"; "" for numbers
+    (a page shows those in its own number format with the unit) and for no answer."""
+    if value is None:
+        return ""
+    number = _as_number(value)
+    if number is None:
+        return ""
+    if spec.kind == Kind.LADDER:
+        return next((o.label for o in spec.options if o.points == number), "")
+    if spec.kind == Kind.YESNO:
+        return _("Yes") if number == 1 else _("No")
+    return ""
+
+
+def _target_op(spec: IndicatorSpec) -> str:
+    """How the target value reads: "≥ 90" (or "≤ 4.99" when lower is better) for a
+    percentage, nothing for a ladder step, a yes or a score (the exact value)."""
+    if spec.kind != Kind.PERCENT:
+        return ""
+    return "≤" if lower_is_better(spec) else "≥"
 
 
 def _as_number(value: object) -> Decimal | None:
@@ -389,6 +502,13 @@ def _build_steps(spec: IndicatorSpec) -> tuple[_Steps, Decimal]:
     """The steps of a ladder or banded percent indicator and the best points among them."""
     if spec.kind == Kind.LADDER:
         steps = sorted(((o.points, o.label, o.points) for o in spec.options), key=lambda s: s[0])
+    elif lower_is_better(spec):
+        # Lower is better: a band is reached at its maximum ("≤ 4.99%"); the easiest step to
+        # reach is the highest value, so steps run from the highest value down.
+        bands = {(_band_max(o), f"≤ {format_number(_band_max(o))}%") for o in spec.options}
+        steps = sorted(
+            ((value, label, points(spec, value)) for value, label in bands), reverse=True
+        )
     else:
         bands = {(_band_min(o), f"≥ {format_number(_band_min(o))}%") for o in spec.options}
         steps = sorted((value, label, points(spec, value)) for value, label in bands)
@@ -396,7 +516,8 @@ def _build_steps(spec: IndicatorSpec) -> tuple[_Steps, Decimal]:
 
 
 def _steps(spec: IndicatorSpec) -> _Steps:
-    """The discrete values an indicator can be raised to, lowest value first."""
+    """The discrete values an indicator can be raised to, easiest first (lowest value first;
+    highest first when lower is better)."""
     if spec.kind == Kind.YESNO:  # not memoised: the label follows the active language
         return ((Decimal(1), _("Yes"), spec.max_score),)
     return _memo(_STEPS_MEMO, spec, _build_steps)[0]
@@ -411,7 +532,9 @@ def _best_points(spec: IndicatorSpec) -> Decimal:
 
 
 def _lowest_step(spec: IndicatorSpec, goal: Decimal) -> tuple[Decimal, str, Decimal]:
-    """The lowest value of ``spec`` earning at least ``goal`` points: (value, label, points)."""
+    """The easiest value of ``spec`` earning at least ``goal`` points: (value, label, points).
+
+    Easiest is the lowest value, or the highest when lower is better (``lower_is_better``)."""
     if spec.kind == Kind.SCORE:
         value = min(goal.quantize(CENT, rounding=ROUND_CEILING), spec.max_score)
         return value, format_number(value), value

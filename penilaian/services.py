@@ -502,7 +502,9 @@ def snapshot_data(
     (codes), ``evidenced`` (codes with an evidence link), ``invalid`` (stored values no longer
     valid for the edition, scored as 0), and
     ``gap`` ({target, needed, reachable, items: [{code, group, text, owner, current_value,
-    current_points, target_value, target_label, target_points, gain, evidence_missing}]}).
+    current_points, target_value, target_label, target_points, gain, evidence_missing, unit,
+    current_label, target_op, lower_is_better}]}); ``edition_provisional_rules`` are the codes
+    of the edition's rules marked provisional when it was computed (see /metode/).
     Numbers are strings in plain notation ("12.5") so nothing is lost to floats.
     """
     values, invalid = catalog.clean_values(data.values)
@@ -548,6 +550,7 @@ def snapshot_data(
         "carried_over": sorted(data.carried_over),
         "evidenced": sorted(data.evidenced),
         "invalid": list(invalid),
+        "edition_provisional_rules": sorted(catalog.provisional_rules),
         "gap": {
             "target": _level(gap.target),
             "needed": _text(gap.needed),
@@ -565,6 +568,10 @@ def snapshot_data(
                     "target_points": _text(item.target_points),
                     "gain": _text(item.gain),
                     "evidence_missing": item.evidence_missing,
+                    "unit": item.unit,
+                    "current_label": item.current_label,
+                    "target_op": item.target_op,
+                    "lower_is_better": item.lower_is_better,
                 }
                 for item in gap.items
             ],

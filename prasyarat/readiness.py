@@ -40,5 +40,6 @@ def ape_result(
         ratio=terpenuhi_ratio(catalog.params),
         owners=catalog.owners(owner_overrides),
         evidence_missing=catalog.evidence_missing(data.evidenced),
+        provisional=catalog.provisional_rules,
     )
     return result, completeness(catalog.specs, values, data.evidenced), invalid

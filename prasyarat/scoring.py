@@ -20,9 +20,16 @@ from penilaian.scoring import (
     level_for,
     next_level,
     points_to_next,
+    provisional_among,
 )
 
 DEFAULT_RATIO = Decimal("0.8")
+
+# The rules (codes listed on /metode/) an APE category depends on: the category bands, the
+# weight of each prerequisite and the indicator ladders and bands that give the points.
+CATEGORY_RULES = ("APE-KATEGORI", "APE-BOBOT", "APE-SKALA")
+# A prerequisite's state (terpenuhi/sebagian/belum) depends on the same points and the ratio.
+STATE_RULES = ("APE-BOBOT", "APE-SKALA", "APE-TERPENUHI")
 
 
 class State(StrEnum):
@@ -52,6 +59,13 @@ class ApeResult:
     points_to_next: Decimal | None
     prerequisites: tuple[PrerequisiteResult, ...]
     gap: Gap
+    rules: tuple[str, ...] = CATEGORY_RULES
+    provisional_rules: tuple[str, ...] = ()
+
+    @property
+    def provisional(self) -> bool:
+        """Does the category rest on a rule the edition marks provisional?"""
+        return bool(self.provisional_rules)
 
 
 def state_for(score: Decimal, max_score: Decimal, ratio: Decimal = DEFAULT_RATIO) -> State:
@@ -71,8 +85,13 @@ def score_ape(
     ratio: Decimal = DEFAULT_RATIO,
     owners: Mapping[str, str] | None = None,
     evidence_missing: Collection[str] = (),
+    provisional: Collection[str] = (),
 ) -> ApeResult:
-    """Prerequisite scores and states, total, category and the gap to the next category."""
+    """Prerequisite scores and states, total, category and the gap to the next category.
+
+    ``provisional`` is the codes of the edition's rules marked provisional; the result lists
+    those its category depends on (``provisional_rules``).
+    """
     scores = group_scores(specs, values)
     maxima = group_max(specs)
     score = sum(scores.values(), Decimal(0))
@@ -92,4 +111,6 @@ def score_ape(
             for group in maxima
         ),
         gap=gap_to_next(specs, values, levels, owners=owners, evidence_missing=evidence_missing),
+        rules=CATEGORY_RULES,
+        provisional_rules=provisional_among(CATEGORY_RULES, provisional),
     )

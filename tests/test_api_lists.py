@@ -271,20 +271,27 @@ def test_readiness_row_has_the_contract_shape_and_numbers(client, request, readi
         "state",
         "incomplete",
         "verified_at",
+        "provisional",
+        "provisional_rules",
         "prerequisites",
     }
     assert row["kla"]["state"] == "draft" and row["ape"]["state"] == "submitted"
     assert row["ape"]["incomplete"] is True and row["ape"]["verified_at"] is None
+    assert row["ape"]["provisional"] is True  # the APE bands are the portal's own
+    assert "APE-KATEGORI" in row["ape"]["provisional_rules"]
     assert row["kampung_kb"] == {
         "desa_total": None,
         "kampung_kb": None,
         "standar": None,
         "cikar": None,
         "persen_kampung_kb": None,
+        "desa_potensial": None,
         "status": None,
         "state": None,
         "incomplete": False,
         "verified_at": None,
+        "provisional": False,
+        "provisional_rules": [],
     }
 
 
@@ -324,7 +331,7 @@ def test_readiness_is_read_with_a_constant_number_of_queries(
 ):
     header = auth(request, role)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):  # 15 + the potential desa of the regions and years
         response = client.get("/api/v1/readiness/?year=2025&page_size=3", **header)
 
     assert len(response.json()["results"]) == rows
@@ -386,7 +393,9 @@ def test_awards_filter_by_region_programme_and_year(client, request):
         "program",
         "year",
         "result",
+        "published_score",
         "confidence",
+        "standing",
         "conflicting",
         "note",
         "source_urls",

@@ -375,22 +375,22 @@ def test_the_one_pager_uses_the_a4_print_stylesheet(client, admin_user, data_202
 # fingerprints, 4 for the catalogs and 8 for the data: 5 assessment (assessments, answers,
 # evidence, snapshots, owners), desa rows, desa totals, awards.
 QUERIES = {
-    # 4 + years, regions count and page, readiness 13, group names, trend answers, levels,
-    # trend states
-    "/?tahun=2025": 24,
-    # 4 + region, edition years, readiness 13, group names, levels, OPD names, awards,
+    # 4 + years, regions count and page, readiness 14, group names, trend answers, levels,
+    # the province's awards, trend states
+    "/?tahun=2025": 26,
+    # 4 + region, edition years, readiness 14, group names, levels, OPD names, awards,
     # missing evidence 5, workflow events, meetings (its 2 prefetches only run with meetings)
-    "/wilayah/19.01/?tahun=2025": 30,
-    "/wilayah/19.01/cetak/?tahun=2025": 29,  # the same without the workflow events
-    "/ape/?tahun=2025": 22,  # 4 + years, count, page, readiness 13, group names, levels
-    "/kla/?tahun=2025": 28,  # the same + the indicator matrix 6 (fingerprints + 5)
+    "/wilayah/19.01/?tahun=2025": 31,
+    "/wilayah/19.01/cetak/?tahun=2025": 30,  # the same without the workflow events
+    "/ape/?tahun=2025": 23,  # 4 + years, count, page, readiness 14, group names, levels
+    "/kla/?tahun=2025": 29,  # the same + the indicator matrix 6 (fingerprints + 5)
     # the same as APE + region, fingerprints, edition, assessment, desa list, desa rows
-    "/kampung-kb/?tahun=2025&wilayah=19.01": 28,
-    # session, user, fingerprint, years, regions, readiness 13, group names, levels
-    "/ekspor/rekap.xlsx?tahun=2025": 20,
-    "/ekspor/ape.xlsx?tahun=2025": 20,
-    "/ekspor/kla.xlsx?tahun=2025": 25,  # + the indicator matrix 5
-    "/ekspor/kampung-kb.xlsx?tahun=2025&wilayah=19.01": 26,  # + region and the desa table 5
+    "/kampung-kb/?tahun=2025&wilayah=19.01": 29,
+    # session, user, fingerprint, years, regions, readiness 14, group names, levels
+    "/ekspor/rekap.xlsx?tahun=2025": 21,
+    "/ekspor/ape.xlsx?tahun=2025": 21,
+    "/ekspor/kla.xlsx?tahun=2025": 26,  # + the indicator matrix 5
+    "/ekspor/kampung-kb.xlsx?tahun=2025&wilayah=19.01": 27,  # + region and the desa table 5
 }
 
 

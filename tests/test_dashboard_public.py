@@ -127,7 +127,8 @@ def test_the_public_page_reads_with_the_same_queries_for_one_and_three_regions(
         fill_desa(code, 2025, Status.VERIFIED)
 
     # fingerprint, years, regions count and page, region-year fingerprints, catalogs 4,
-    # readiness 8, group names, trend answers and reopened snapshots, levels
+    # readiness 9 (with the potential desa), group names, trend answers and reopened
+    # snapshots, levels
     with django_assert_num_queries(21):
         response = client.get("/publik/?tahun=2025")
 

@@ -3,7 +3,14 @@ import pytest  # isort: skip
 from decimal import Decimal as D
 
 from penilaian.scoring import Gap, GapItem, IndicatorSpec, Kind, Level, Option
-from prasyarat.scoring import ApeResult, PrerequisiteResult, State, score_ape, state_for
+from prasyarat.scoring import (
+    CATEGORY_RULES,
+    ApeResult,
+    PrerequisiteResult,
+    State,
+    score_ape,
+    state_for,
+)
 
 PRATAMA = Level("pratama", "Pratama", D(50), 1)
 MADYA = Level("madya", "Madya", D(60), 2)
@@ -263,6 +270,8 @@ def test_partial_assessment_gap_with_owner_and_evidence():
                 target_points=D(2),
                 gain=D(2),
                 evidence_missing=False,
+                unit="%",
+                target_op="≥",
             ),
         ),
         reachable=True,
@@ -272,3 +281,23 @@ def test_partial_assessment_gap_with_owner_and_evidence():
 def test_invalid_stored_value_is_refused():
     with pytest.raises(ValueError, match="APE-KOM-01"):
         score_ape(CATALOG, {"APE-KOM-01": D(3)}, CATEGORIES)
+
+
+# --- the rules a category rests on ------------------------------------------------------------
+
+
+def test_category_lists_the_provisional_rules_it_depends_on():
+    provisional = {"APE-KATEGORI", "APE-SKALA", "APE-TERPENUHI", "KLA-BOBOT"}
+
+    result = score_ape(CATALOG, FULL, CATEGORIES, provisional=provisional)
+
+    assert result.rules == CATEGORY_RULES == ("APE-KATEGORI", "APE-BOBOT", "APE-SKALA")
+    assert result.provisional_rules == ("APE-KATEGORI", "APE-SKALA")
+    assert result.provisional
+
+
+def test_category_on_confirmed_rules_only_is_not_provisional():
+    result = score_ape(CATALOG, FULL, CATEGORIES, provisional={"APE-TERPENUHI"})
+
+    assert result.provisional_rules == () and not result.provisional
+    assert score_ape(CATALOG, FULL, CATEGORIES).provisional is False

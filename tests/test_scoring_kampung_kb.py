@@ -1,6 +1,6 @@
 import pytest  # isort: skip
 
-from dataclasses import replace
+from dataclasses import astuple, replace
 from decimal import Decimal as D
 
 from kampung_kb.scoring import (
@@ -15,6 +15,7 @@ from kampung_kb.scoring import (
     is_standar,
     missing_for_standar,
     summarize,
+    summary_rules,
     validate_row,
 )
 
@@ -254,13 +255,15 @@ def test_summary_of_a_region_without_desa():
         target_persen=D(90),
         target_tercapai=False,
         kurang_untuk_target=0,
+        rules=summary_rules(potensial_default=True),
+        provisional_rules=("KKB-POTENSIAL",),  # no figure of desa potensial: the default
     )
 
 
 def test_summary_with_target_reached():
     rows = [desa(i) for i in range(9)] + [desa(9, kampung_kb=False)]
 
-    assert summarize(10, rows, T) == RegionSummary(10, 9, 9, 9, D("90.00"), D(90), True, 0)
+    assert counts(summarize(10, rows, T)) == (10, 9, 9, 9, D("90.00"), D(90), True, 0)
 
 
 def test_summary_with_target_not_reached_counts_desa_without_a_row_as_not_designated():
@@ -274,13 +277,13 @@ def test_summary_with_target_not_reached_counts_desa_without_a_row_as_not_design
     summary = summarize(7, rows, T)
 
     # 3 of 7 = 42.857 %; 90 % of 7 = 6.3, so 7 are needed: 4 more.
-    assert summary == RegionSummary(7, 3, 2, 1, D("42.86"), D(90), False, 4)
+    assert counts(summary) == (7, 3, 2, 1, D("42.86"), D(90), False, 4)
 
 
 def test_summary_counts_a_repeated_desa_once_with_its_last_row():
     rows = [desa(1), desa(1, kampung_kb=False), desa(2)]
 
-    assert summarize(2, rows, T) == RegionSummary(2, 1, 1, 1, D("50.00"), D(90), False, 1)
+    assert counts(summarize(2, rows, T)) == (2, 1, 1, 1, D("50.00"), D(90), False, 1)
 
 
 def test_summary_uses_the_edition_target():
@@ -373,3 +376,55 @@ def test_validate_row_reports_every_invalid_field():
         "akta_kelahiran_persen": AKTA_MESSAGE,
         "indeks_input": INDEX_MESSAGE,
     }
+
+
+def counts(summary):
+    """The counts and target of a summary, without the rules it rests on."""
+    return astuple(summary)[:8]
+
+
+# --- desa potensial as the target's base, and the rules the counts rest on --------------------
+
+
+def test_target_is_90_percent_of_the_potential_desa_not_of_all():
+    rows = [desa(i) for i in range(9)]
+
+    every = summarize(20, rows, T)  # no figure: all 20 count, 18 needed
+    potential = summarize(20, rows, T, desa_potensial=10)  # 9 of 10 potential: reached
+
+    assert (every.kurang_untuk_target, every.target_tercapai, every.target_base) == (9, False, 20)
+    assert (potential.persen_kampung_kb, potential.target_tercapai) == (D("90.00"), True)
+    assert (potential.kurang_untuk_target, potential.target_base) == (0, 10)
+    assert potential.desa_total == 20
+
+
+def test_defaulted_potential_base_is_provisional_and_an_entered_one_is_not():
+    rows = [desa(1)]
+
+    defaulted = summarize(5, rows, T)
+    entered = summarize(5, rows, T, desa_potensial=4)
+
+    assert defaulted.potensial_default and "KKB-POTENSIAL" in defaulted.provisional_rules
+    assert defaulted.provisional
+    assert not entered.potensial_default
+    assert "KKB-POTENSIAL" not in entered.rules
+    assert entered.provisional_rules == () and not entered.provisional
+
+
+def test_summary_lists_the_provisional_rules_it_depends_on_in_rule_order():
+    summary = summarize(
+        5, [desa(1)], T, desa_potensial=5, provisional={"KKB-BKKBN", "KKB-IR", "KKB-CIKAR"}
+    )
+
+    assert summary.rules == ("KKB-STANDAR", "KKB-AKTA", "KKB-IR", "KKB-CIKAR", "KKB-TARGET")
+    assert summary.provisional_rules == ("KKB-IR", "KKB-CIKAR")  # not the BKKBN class rule
+
+
+def test_no_potential_desa_means_nothing_to_measure():
+    summary = summarize(5, [desa(1)], T, desa_potensial=0)
+
+    assert (summary.persen_kampung_kb, summary.target_tercapai, summary.kurang_untuk_target) == (
+        D("0.00"),
+        False,
+        0,
+    )

@@ -2,7 +2,7 @@ import pytest  # isort: skip
 
 from decimal import Decimal as D
 
-from kla.scoring import GroupResult, KlaResult, score_kla
+from kla.scoring import PREDICATE_RULES, GroupResult, KlaResult, score_kla
 from penilaian.scoring import Gap, GapItem, IndicatorSpec, Kind, Level, Option
 
 PRATAMA = Level("pratama", "Pratama", D(500), 1)
@@ -157,8 +157,18 @@ NEARLY_MADYA = FULL | {
 }
 
 
-def gap_item(code, group, order, current, have, target, label, earned):
+def gap_item(code, group, order, current, have, target, label, earned, **extra):
+    kind = next(each.kind for each in CATALOG if each.code == code)
+    words = {D(0): "Tidak", D(1): "Ya"} if kind == Kind.YESNO else {}
+    if kind == Kind.LADDER and current is not None:
+        words = {current: f"Tahap {current}"}
+    extra = {
+        "unit": "%" if kind == Kind.PERCENT else "",
+        "current_label": words.get(current, ""),
+        "target_op": "≥" if kind == Kind.PERCENT else "",
+    } | extra
     return GapItem(
+        **extra,
         code=code,
         group=group,
         order=order,
@@ -240,3 +250,79 @@ def test_gap_out_of_reach_without_the_weights_to_close_it():
         items=(gap_item("KLA-KL-06", "kelembagaan", 6, D(0), D(0), D(1), "Ya", D(25)),),
         reachable=False,
     )
+
+
+# --- the rules a predicate rests on, lower-is-better and ladder gap items ---------------------
+
+
+def test_predicate_lists_the_provisional_rules_it_depends_on():
+    result = score_kla(CATALOG, FULL, PREDICATES, provisional={"KLA-BOBOT", "KLA-SKALA"})
+
+    assert result.rules == PREDICATE_RULES
+    assert result.provisional_rules == ("KLA-BOBOT", "KLA-SKALA")
+    assert result.provisional
+    assert not score_kla(CATALOG, FULL, PREDICATES, provisional={"APE-SKALA"}).provisional
+
+
+MARRIAGE = spec(
+    "KLA-2-01",
+    "klaster_2",
+    1,
+    Kind.PERCENT,
+    40,
+    (
+        Option("", D(40), min=D(0), max=D("4.99")),
+        Option("", D(30), min=D(5), max=D("9.99")),
+        Option("", D(20), min=D(10), max=D("19.99")),
+        Option("", D(10), min=D(20), max=D("29.99")),
+        Option("", D(0), min=D(30), max=D(100)),
+    ),
+)
+MALNUTRITION = spec(
+    "KLA-3-02",
+    "klaster_3",
+    2,
+    Kind.PERCENT,
+    30,
+    (
+        Option("", D(30), min=D(0), max=D("4.99")),
+        Option("", D(20), min=D(5), max=D("9.99")),
+        Option("", D(10), min=D(10), max=D("14.99")),
+        Option("", D(0), min=D(15), max=D(100)),
+    ),
+)
+FORUM = spec(
+    "KLA-1-03",
+    "klaster_1",
+    3,
+    Kind.LADDER,
+    40,
+    (
+        Option("Belum ada", D(0)),
+        Option("MoU dengan 1–2 mitra", D(15)),
+        Option("MoU dengan 3 mitra atau lebih", D(40)),
+    ),
+)
+
+
+def test_gap_for_lower_is_better_indicators_asks_to_go_down_to_the_easiest_band():
+    values = {"KLA-2-01": D("12.5"), "KLA-3-02": D(16), "KLA-1-03": D(15)}  # 20 + 0 + 15
+    level = Level("x", "X", D(55), 1)  # 20 more than 20 + 15
+
+    result = score_kla((MARRIAGE, FORUM), values, (level,))
+
+    (first,) = result.gap.items  # the ladder (+25) closes it alone
+    assert (first.code, first.current_label, first.target_label) == (
+        "KLA-1-03",
+        "MoU dengan 1–2 mitra",
+        "MoU dengan 3 mitra atau lebih",
+    )
+    result = score_kla((MARRIAGE, MALNUTRITION), values, (Level("y", "Y", D(35), 1),))
+    (item,) = result.gap.items  # 15 more: malnutrition to ≤ 9,99 % (+20), not to 0 %
+    assert (item.code, item.target_op, item.target_value, item.gain) == (
+        "KLA-3-02",
+        "≤",
+        D("9.99"),
+        D(20),
+    )
+    assert (item.current_value, item.unit, item.lower_is_better) == (D(16), "%", True)

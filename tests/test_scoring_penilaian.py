@@ -14,11 +14,13 @@ from penilaian.scoring import (
     Level,
     Option,
     completeness,
+    current_label,
     format_number,
     gap_to_next,
     group_max,
     group_scores,
     level_for,
+    lower_is_better,
     next_level,
     points,
     points_to_next,
@@ -78,8 +80,22 @@ def item(spec, current_value, current_points, target_value, label, target_points
         "target_points": target_points,
         "gain": target_points - current_points,
         "evidence_missing": False,
+        "unit": "%" if spec.kind == Kind.PERCENT else "",
+        "current_label": _words(spec, current_value),
+        "target_op": "≥" if spec.kind == Kind.PERCENT else "",
+        "lower_is_better": False,
     }
     return GapItem(**(fields | extra))
+
+
+def _words(spec, value):
+    if value is None:
+        return ""
+    if spec.kind == Kind.LADDER:
+        return next(o.label for o in spec.options if o.points == value)
+    if spec.kind == Kind.YESNO:
+        return "Ya" if value == 1 else "Tidak"
+    return ""
 
 
 # --- validate_value ------------------------------------------------------------------------
@@ -524,3 +540,133 @@ def test_gap_is_sufficient_and_shortest_on_random_catalogs(seed):
     last = gap.items[-1]
     for lower in _lower_values(by_code[last.code], last.target_value):
         assert total(specs, raised | {last.code: lower}) < gap.target.lower_bound
+
+
+# --- lower is better (child marriage, malnutrition) and words for the current value ----------
+
+CHILD_MARRIAGE = IndicatorSpec(
+    "K-2-01",
+    "k2",
+    1,
+    Kind.PERCENT,
+    D(40),
+    options=(
+        Option("", D(40), min=D(0), max=D("4.99")),
+        Option("", D(30), min=D(5), max=D("9.99")),
+        Option("", D(20), min=D(10), max=D("19.99")),
+        Option("", D(10), min=D(20), max=D("29.99")),
+        Option("", D(0), min=D(30), max=D(100)),
+    ),
+    owner="dp3akb",
+)
+FILLER = IndicatorSpec("K-9-01", "k9", 1, Kind.SCORE, D(0))
+
+
+def test_lower_is_better_is_read_from_the_bands():
+    assert lower_is_better(CHILD_MARRIAGE)
+    assert not lower_is_better(PERCENT)
+    assert not lower_is_better(LADDER)
+    assert not lower_is_better(IndicatorSpec("P", "g", 1, Kind.PERCENT, D(5)))
+
+
+@pytest.mark.parametrize(
+    ("needed", "target", "label", "earned"),
+    [
+        (D(5), D("9.99"), "≤ 9.99%", D(30)),  # one band down is enough
+        (D(10), D("9.99"), "≤ 9.99%", D(30)),
+        (D(11), D("4.99"), "≤ 4.99%", D(40)),
+        (D(20), D("4.99"), "≤ 4.99%", D(40)),
+    ],
+)
+def test_gap_lowers_a_lower_is_better_percent_to_the_easiest_band(needed, target, label, earned):
+    values = {"K-2-01": D(12)}  # 12 % earns 20
+    level = Level("x", "X", D(20) + needed, 1)
+
+    gap = gap_to_next((CHILD_MARRIAGE,), values, (level,))
+
+    assert gap.items == (
+        GapItem(
+            code="K-2-01",
+            group="k2",
+            order=1,
+            text="",
+            owner="dp3akb",
+            current_value=D(12),
+            current_points=D(20),
+            target_value=target,
+            target_label=label,
+            target_points=earned,
+            gain=earned - D(20),
+            evidence_missing=False,
+            unit="%",
+            current_label="",
+            target_op="≤",
+            lower_is_better=True,
+        ),
+    )
+    assert "≥ 0%" not in gap.items[0].target_label
+
+
+def test_gap_never_asks_for_zero_percent_when_less_is_enough():
+    gap = gap_to_next((CHILD_MARRIAGE,), {"K-2-01": D(35)}, (Level("x", "X", D(10), 1),))
+
+    assert [(i.target_value, i.target_label, i.gain) for i in gap.items] == [
+        (D("29.99"), "≤ 29.99%", D(10))
+    ]
+
+
+def test_gap_names_the_current_ladder_option_and_yes_no_in_words():
+    values = {"X-01": D(1), "X-03": D(0)}
+    gap = gap_to_next((LADDER, YESNO), values, (Level("x", "X", D(9), 1),))
+
+    assert {i.code: i.current_label for i in gap.items} == {"X-01": "Draf", "X-03": "Tidak"}
+    assert current_label(LADDER, None) == ""
+    assert current_label(PERCENT, D("71.57")) == ""  # a number: the page formats it with its unit
+
+
+def _random_lower_spec(rng, index):
+    max_score = _cents(rng, 1, 20)
+    mins = [D(0), *sorted(D(c) for c in rng.sample(range(1, 100), rng.randint(1, 3)))]
+    worth = sorted((_cents(rng, 0, max_score) for _ in mins[:-1]), reverse=True)
+    worth = [max_score, *worth[1:], D(0)] if len(mins) > 1 else [max_score]
+    maxes = [m - D("0.01") for m in mins[1:]] + [D(100)]
+    options = tuple(
+        Option(f"B{i}", p, min=lo, max=hi)
+        for i, (lo, hi, p) in enumerate(zip(mins, maxes, worth, strict=True))
+    )
+    return IndicatorSpec(f"L-{index:02d}", rng.choice("ab"), 1, Kind.PERCENT, max_score, options)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_gap_with_lower_is_better_bands_is_sufficient_shortest_and_easiest(seed):
+    rng = random.Random(seed)
+    specs = [_random_lower_spec(rng, i) for i in range(rng.randint(1, 4))]
+    specs += [_random_spec(rng, 10 + i) for i in range(rng.randint(0, 3))]
+    values = {spec.code: _random_value(rng, spec) for spec in specs}
+    full = {s.code: (D(0) if lower_is_better(s) else _full_value(s)) for s in specs}
+    max_gain = {s.code: points(s, full[s.code]) - points(s, values[s.code]) for s in specs}
+    current = total(specs, values)
+    level = Level("x", "X", current + _cents(rng, D("0.01"), sum(max_gain.values()) + 1), 1)
+
+    gap = gap_to_next(specs, values, (level,))
+
+    by_code = {spec.code: spec for spec in specs}
+    raised = values | {entry.code: entry.target_value for entry in gap.items}
+    for entry in gap.items:
+        spec = by_code[entry.code]
+        assert validate_value(spec, entry.target_value) is None
+        assert points(spec, entry.target_value) == entry.target_points
+        assert entry.gain > 0
+        if lower_is_better(spec):
+            assert entry.target_op == "≤" and entry.target_label.startswith("≤ ")
+            # the easiest value: a band's maximum, and any higher value earns less
+            higher = entry.target_value + D("0.01")
+            if higher <= 100:
+                assert points(spec, higher) < entry.target_points
+    if not gap.reachable:
+        assert sum(max_gain.values()) < gap.needed
+        return
+    assert total(specs, raised) >= level.lower_bound
+    for size in range(len(gap.items)):
+        for subset in itertools.combinations(specs, size):
+            assert sum((max_gain[s.code] for s in subset), D(0)) < gap.needed

@@ -55,6 +55,8 @@ def test_check_deploy_is_clean_with_production_values():
             "DEBUG": "false",
             "SECRET_KEY": "a-very-long-random-production-secret-" + "x" * 40,
             "ALLOWED_HOSTS": "pug.example.go.id",
+            # several gunicorn workers share one cache (babel_pug.W001 otherwise)
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
         },
         "--deploy",
         "--fail-level",

@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django import template
+from django.urls import reverse
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -87,11 +88,61 @@ def bar(value, max_value, css_class: str = "") -> SafeString:
 
 
 @register.simple_tag
-def level_badge(level, none_label: str = "") -> SafeString:
-    """A category/predicate pill (its name in text, colour by rank); "—" without a level."""
+def level_badge(level, none_label: str = "", result=None) -> SafeString:
+    """A category/predicate pill (its name in text, colour by rank); "—" without a level.
+
+    With ``result``, a mark follows when the level rests on a provisional rule (see ``prov``).
+    """
     if level is None:
-        return format_html('<span class="level level-0">{}</span>', none_label or _("none"))
-    return format_html('<span class="level level-{}">{}</span>', level.order, level.name)
+        badge = format_html('<span class="level level-0">{}</span>', none_label or _("none"))
+    else:
+        badge = format_html('<span class="level level-{}">{}</span>', level.order, level.name)
+    return format_html("{}{}", badge, prov(result)) if result is not None else badge
+
+
+def metode_url(code: str = "") -> str:
+    """The /metode/ page, at a rule's anchor."""
+    return reverse("dashboard:metode") + (f"#{code}" if code else "")
+
+
+@register.simple_tag
+def prov(result) -> SafeString:
+    """The provisional mark of a result: "≈" linking to the first provisional rule it rests on,
+    its title naming all of them; nothing for a result on confirmed rules only (or none)."""
+    codes = tuple(getattr(result, "provisional_rules", ()) or ())
+    if not codes:
+        return mark_safe("")  # noqa: S308 - empty
+    label = _("Portal estimate: rests on provisional rules %(codes)s") % {"codes": ", ".join(codes)}
+    return format_html(
+        ' <a class="prov-mark" href="{}" title="{}" aria-label="{}" data-rules="{}">≈</a>',
+        metode_url(codes[0]),
+        label,
+        label,
+        " ".join(codes),
+    )
+
+
+@register.simple_tag
+def gap_now(item) -> str:
+    """A gap item's current value as words or as a number with its unit ("71,57 %")."""
+    if item.current_value is None:
+        return _("not filled in")
+    if item.current_label:
+        return item.current_label
+    return _with_unit(item.current_value, item.unit)
+
+
+@register.simple_tag
+def gap_target(item) -> str:
+    """Where to take a gap item: "≥ 90 %", "≤ 4,99 %", a ladder option's label, "Ya"."""
+    if item.target_op:
+        return f"{item.target_op} {_with_unit(item.target_value, item.unit)}"
+    return item.target_label
+
+
+def _with_unit(value, unit: str) -> str:
+    number = shown_number(value)
+    return f"{number} {unit}" if unit else number
 
 
 @register.simple_tag
@@ -137,12 +188,39 @@ def verified_mark(part) -> SafeString:
     return mark + incomplete_mark(part)
 
 
+STANDING_LABELS = {
+    "resmi": gettext_lazy("official"),
+    "diduga": gettext_lazy("inferred"),
+    "bertentangan": gettext_lazy("conflicting reports"),
+}
+
+
+def standing_label(standing: str | None) -> str:
+    """resmi / diduga / bertentangan in words."""
+    return str(STANDING_LABELS.get(str(standing or ""), standing or ""))
+
+
+@register.filter
+def standing_text(standing) -> str:
+    return standing_label(standing)
+
+
 @register.filter
 def award_text(award) -> str:
-    """ "Madya (2025)", or "Madya / Nindya (2025)" when reports differ; "—" without one."""
+    """ "Madya (2025)"; "Madya (2023, inferred)"; "Madya / Nindya (2025, conflicting reports)"
+    when sources disagree; "—" without one."""
     if award is None:
         return "—"
-    return f"{' / '.join(award.results)} ({award.year})"
+    standing = getattr(award, "standing", "resmi")
+    if standing == "resmi":
+        return f"{' / '.join(award.results)} ({award.year})"
+    return f"{' / '.join(award.results)} ({award.year}, {standing_label(standing)})"
+
+
+@register.filter
+def web_links(urls) -> list[str]:
+    """Only http(s) addresses become links."""
+    return [str(url) for url in urls or () if str(url).startswith(("https://", "http://"))]
 
 
 @register.filter
@@ -208,11 +286,19 @@ def kkb_share(summary) -> SafeString:
             "target": target,
             "short": summary.kurang_untuk_target,
         }
+    base = ""
+    if summary.desa_potensial is not None:
+        base = format_html(
+            ' <span class="note">{}</span>',
+            _("of %(base)s potential desa") % {"base": shown_number(summary.desa_potensial)},
+        )
     return format_html(
-        '<div class="share">{}<span class="num">{}%</span></div><span class="note">{}</span>',
+        '<div class="share">{}<span class="num">{}%</span>{}</div><span class="note">{}</span>{}',
         charts.bar_svg(summary.persen_kampung_kb, Decimal(100)),
         shown_number(summary.persen_kampung_kb),
+        base,
         note,
+        prov(summary),
     )
 
 
@@ -235,6 +321,11 @@ def next_and_official(part) -> SafeString:
             ' <span class="flag" title="{}">≠ {}</span>',
             _("The official result differs from the computed one"),
             _("computed"),
+        )
+    elif part.award is not None and part.award.year != part.year:
+        differs = format_html(
+            ' <span class="note">({})</span>',
+            _("another year: not compared with %(year)s") % {"year": part.year},
         )
     return format_html(
         '{}<br><span class="note">{}:</span> {}{}',
