@@ -129,7 +129,7 @@ def test_the_public_page_reads_with_the_same_queries_for_one_and_three_regions(
     # fingerprint, years, regions count and page, region-year fingerprints, catalogs 4,
     # readiness 9 (with the potential desa), group names, trend answers and reopened
     # snapshots, levels
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         response = client.get("/publik/?tahun=2025")
 
     assert len(re.findall(r'kla-score">', response.content.decode())) == count
