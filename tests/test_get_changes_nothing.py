@@ -4,7 +4,8 @@ Every URL pattern of the URLconf (the Django admin's too) is resolved into concr
 with demo-like values — programme ape/kla/kampung_kb, regions 19.01 and 19.02, this year (2025),
 next year (2026, not started) and an earlier year, the ids of existing objects — and opened with
 GET by an anonymous visitor and by every role. Before and after, every table is read whole and
-hashed (row count, max id and a digest of all rows); no table may differ.
+hashed (row count, max id and a digest of all rows); no table may differ (sessions
+are compared by their keys: the idle-expiry renewal of ``babel_pug.sessions`` may move).
 
 Regression of issue #14: opening next year's form as an operator created the 2026 assessment,
 and the dashboard of every user moved to that year.
@@ -62,7 +63,13 @@ def table_digest() -> dict[str, tuple[int, object, str]]:
     with connection.cursor() as cursor:
         for table in sorted(connection.introspection.table_names(cursor)):
             quoted = connection.ops.quote_name(table)
-            cursor.execute(f"SELECT * FROM {quoted}")  # noqa: S608 - names from introspection
+            columns_sql = "*"
+            if table == "django_session":
+                # babel_pug.sessions renews a session's idle expiry (at most once a minute) on
+                # any request: that is the login's clock, not data. A GET still may not create
+                # or end a session.
+                columns_sql = "session_key"
+            cursor.execute(f"SELECT {columns_sql} FROM {quoted}")  # noqa: S608 - known names
             columns = [column[0] for column in cursor.description]
             rows = cursor.fetchall()
             max_id = (
