@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from api import pages, views
+from api import accountability, pages, views
 
 app_name = "api"
 
@@ -28,6 +28,18 @@ urlpatterns = [
     path("v1/awards/", views.AwardListView.as_view(), name="award_list"),
     path("v1/meetings/", views.MeetingListView.as_view(), name="meeting_list"),
     path("v1/meetings/<int:id>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
+    path("v1/calendar/", accountability.CalendarView.as_view(), name="calendar"),
+    path("v1/regions/<str:region>/opd/", accountability.RegionOpdView.as_view(), name="region_opd"),
+    path(
+        "v1/return-categories/",
+        accountability.ReturnCategoryListView.as_view(),
+        name="return_category_list",
+    ),
+    path(
+        "v1/return-reasons/",
+        accountability.ReturnReasonListView.as_view(),
+        name="return_reason_list",
+    ),
     # Anything else under v1/ (a mistyped path, a year that is not a number) is a JSON 404 in
     # the UI language, like every other API error, not the site's HTML page.
     re_path(r"^v1/", views.unknown_path, name="unknown"),

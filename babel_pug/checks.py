@@ -25,7 +25,8 @@ def web_concurrency() -> int:
 
 @register()
 def shared_cache_for_several_workers(app_configs=None, **kwargs) -> list[Warning]:
-    """Rate limits (DRF throttles) and the dashboard cache must be shared by all workers.
+    """Rate limits (DRF throttles) must be shared by all workers (readiness is stored in the
+    database, not cached: ``dashboard.store``).
 
     With a per-process cache, each of N workers keeps its own counters: an API limit of 60/min
     lets N×60 requests through. Warn when DEBUG is off, more than one worker runs and the default
@@ -39,8 +40,8 @@ def shared_cache_for_several_workers(app_configs=None, **kwargs) -> list[Warning
     return [
         Warning(
             f"The default cache ({backend.rsplit('.', 1)[-1]}) lives in each process, but "
-            f"WEB_CONCURRENCY={web_concurrency()} workers run: API rate limits and cached "
-            "dashboard numbers are kept per worker (a limit lets that many times more through).",
+            f"WEB_CONCURRENCY={web_concurrency()} workers run: API rate limits are kept per "
+            "worker (a limit lets that many times more through).",
             hint="Set REDIS_URL to a Redis server shared by all workers, or WEB_CONCURRENCY=1.",
             id="babel_pug.W001",
         )

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sinergitas",
     "impor",
     "api",
+    "akuntabilitas",
     "dashboard",
 ]
 
@@ -288,14 +289,9 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
-# The dashboard caches readiness per region and year (dashboard.caching): at national scale that
-# is thousands of small entries, more than local memory's default of 300.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "20000"))},
-    }
-}
+# The cache holds small shared state (rate limits, lockouts); readiness is stored in the
+# database (dashboard.store), not cached.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -304,6 +300,9 @@ if os.environ.get("REDIS_URL"):
 
 # Name of the provincial office, shown in the header (configurable: the acronym varies in print).
 OFFICE_NAME = os.environ.get("OFFICE_NAME", "DP3ACSKB Provinsi Kepulauan Bangka Belitung")
+
+# The portal's public address, for links in e-mails sent outside a request (reminder digests).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

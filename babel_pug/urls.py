@@ -19,5 +19,6 @@ urlpatterns = [
     path("sinergitas/", include("sinergitas.urls")),
     path("impor/", include("impor.urls")),
     path("api/", include("api.urls")),
+    path("", include("akuntabilitas.urls")),
     path("", include("dashboard.urls")),
 ]

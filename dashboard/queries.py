@@ -9,7 +9,7 @@ that a page and its export show the same numbers.
 
 from __future__ import annotations
 
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,36 +19,17 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dashboard.caching import (
-    Stamp,
-    Unit,
-    cached_many,
-    catalog_map,
-    keep_in_process,
-    unit_stamps,
-)
 from dashboard.readiness import ProgramReadiness, RegionReadiness
 from kampung_kb.readiness import DesaStatus, desa_statuses, provisional_codes, thresholds_for
 from kampung_kb.scoring import BKKBN_RULES, CIKAR_RULES, RegionSummary, summarize
 from penilaian import scoring
-from penilaian.models import (
-    Answer,
-    Assessment,
-    AwardResult,
-    Edition,
-    Group,
-    Program,
-    VerifiedSnapshot,
-    WorkflowEvent,
-)
+from penilaian.models import Assessment, AwardResult, Edition, Group, Program, WorkflowEvent
 from penilaian.queries import (
     AwardInfo,
-    CatalogData,
-    assessments_for,
     current_year,
     load_assessments,
     load_awards,
-    verified,
+    load_catalog_map,
     with_verified_result,
 )
 from prasyarat.scoring import ApeResult
@@ -347,91 +328,6 @@ def state_counts(rows: Iterable[RecapRow]) -> list[StateCount]:
 # --- the trend over the years ----------------------------------------------------------------
 
 
-# Totals already computed, keyed by their whole input (the catalog's specs and the values), so a
-# hit is always the fresh result: any changed value or catalog edit makes a new key.
-_TOTALS: OrderedDict[tuple, Decimal] = keep_in_process(OrderedDict())
-_TOTALS_MAX = 50_000
-
-
-def _memo_total(catalog: CatalogData, catalog_key: int, values: Mapping[str, Decimal | None]):
-    key = (catalog.program, catalog.year, catalog_key, tuple(sorted(values.items())))
-    total = _TOTALS.get(key)
-    if total is None:
-        clean, _invalid = catalog.clean_values(values)
-        total = scoring.total(catalog.specs, clean)
-        _TOTALS[key] = total
-        if len(_TOTALS) > _TOTALS_MAX:
-            _TOTALS.popitem(last=False)
-    return total
-
-
-def score_trend(
-    region_ids: Sequence[int],
-    years: Sequence[int] | None = None,
-    *,
-    verified_only: bool = False,
-    catalog_stamp: str | None = None,
-) -> dict[tuple[str, int, int], Decimal]:
-    """APE and KLA totals per (programme, region id, year), in 5 queries whatever the size (6
-    with ``verified_only``: an assessment reopened for correction counts as last verified).
-
-    One query reads every answer of the regions' APE and KLA assessments; the catalogs of the
-    years that have answers follow (4 queries). Totals are ``penilaian.scoring.total`` over the
-    values that are valid for the edition — the sum the readiness read reports as the score.
-    """
-    programs = (Program.APE, Program.KLA)
-    assessments = assessments_for(programs, years, region_ids)
-    values: dict[tuple[str, int, int], dict[str, Decimal | None]] = defaultdict(dict)
-    if verified_only:
-        # reopened for correction: the latest "as verified" values stand (1 query)
-        reopened = with_verified_result(assessments).exclude(status=Assessment.Status.VERIFIED)
-        snapshots = (
-            VerifiedSnapshot.objects.filter(assessment__in=reopened.values("id"))
-            .order_by("assessment_id", "-verified_at", "-pk")
-            .values_list(
-                "assessment_id",
-                "assessment__edition__program",
-                "assessment__region_id",
-                "assessment__edition__year",
-                "data",
-            )
-        )
-        seen: set[int] = set()
-        for assessment_id, program, region_id, year, data in snapshots:
-            if assessment_id in seen:
-                continue
-            seen.add(assessment_id)
-            frozen = (data or {}).get("values") or {}
-            values[(program, region_id, year)] = {
-                code: None if text is None else Decimal(str(text)) for code, text in frozen.items()
-            }
-        assessments = verified(assessments)
-    rows = (
-        Answer.objects.filter(assessment__in=assessments.values("id"))
-        .order_by()
-        .values_list(
-            "assessment__edition__program",
-            "assessment__region_id",
-            "assessment__edition__year",
-            "indicator__code",
-            "value",
-        )
-    )
-    for program, region_id, year, code, value in rows:
-        values[(program, region_id, year)][code] = value
-    present = sorted({year for _program, _region, year in values})
-    catalogs = catalog_map(programs, present, catalog_stamp) if present else {}
-    catalog_keys = {key: hash(catalog.specs) for key, catalog in catalogs.items()}
-    totals: dict[tuple[str, int, int], Decimal] = {}
-    for (program, region_id, year), answered in values.items():
-        catalog = catalogs.get((program, year))
-        if catalog is not None:
-            totals[(program, region_id, year)] = _memo_total(
-                catalog, catalog_keys[(program, year)], answered
-            )
-    return totals
-
-
 def trend_states(
     region_ids: Sequence[int], programs: Sequence[str] = (Program.APE, Program.KLA)
 ) -> dict[tuple[str, int, int], str]:
@@ -456,47 +352,6 @@ def trend_states(
         if state is not None:
             states[(program, region_id, year)] = str(state)
     return states
-
-
-def cached_trend(
-    stamp: Stamp,
-    region_ids: Sequence[int],
-    *,
-    verified_only: bool = False,
-    units: dict[Unit, str] | None = None,
-) -> dict[tuple[str, int, int], Decimal]:
-    """``score_trend`` of the regions over every year, each region-year cached on its own.
-
-    ``units`` are the fingerprints of the regions' region-years over every year (read here when
-    not given); only changed region-years are computed again, in one ``score_trend`` call.
-    """
-    if units is None:
-        units = unit_stamps(region_ids)
-    wanted = set(region_ids)
-    parts = {
-        unit: ("trend", *unit, verified_only, fingerprint)
-        for unit, fingerprint in units.items()
-        if unit[0] in wanted
-    }
-
-    def compute(missing: list) -> dict:
-        totals = score_trend(
-            sorted({region_id for region_id, _ in missing}),
-            sorted({year for _, year in missing}),
-            verified_only=verified_only,
-            catalog_stamp=stamp.catalog,
-        )
-        found: dict[Unit, dict[str, Decimal]] = {unit: {} for unit in missing}
-        for (program, region_id, year), total in totals.items():
-            if (region_id, year) in found:
-                found[(region_id, year)][program] = total
-        return found
-
-    result = {}
-    for (region_id, year), totals in cached_many(stamp.reference, parts, compute).items():
-        for program, total in totals.items():
-            result[(program, region_id, year)] = total
-    return result
 
 
 # --- indicators across regions (KLA page) and one region's indicators -------------------------
@@ -540,12 +395,9 @@ def _cell(spec: scoring.IndicatorSpec, value: Decimal | None, evidenced: bool) -
     return IndicatorCell(value, scoring.points(spec, value), evidenced, value is not None)
 
 
-def indicator_matrix(
-    program: str, year: int, regions: Sequence[Region], catalog_stamp: str | None = None
-) -> list[IndicatorRow]:
-    """Every indicator of the programme's edition × ``regions`` (9 queries, 5 with the catalog
-    cached)."""
-    catalog = catalog_map((program,), [year], catalog_stamp).get((program, year))
+def indicator_matrix(program: str, year: int, regions: Sequence[Region]) -> list[IndicatorRow]:
+    """Every indicator of the programme's edition × ``regions`` (9 queries)."""
+    catalog = load_catalog_map((program,), [year]).get((program, year))
     if catalog is None:
         return []
     loaded = load_assessments(program, [year], [region.pk for region in regions])
@@ -586,34 +438,16 @@ class EvidenceItem:
     answered: bool
 
 
-def missing_evidence(
-    region: Region, year: int, catalog_stamp: str | None = None
-) -> list[EvidenceItem]:
-    """APE and KLA indicators that require evidence and have none, for one region (9 queries, 5
-    with the catalog cached)."""
-    programs = (Program.APE, Program.KLA)
-    catalogs = catalog_map(programs, [year], catalog_stamp)
-    loaded = load_assessments(programs, [year], [region.pk])
-    overrides = loaded.owners_for(region.pk)
-    items = []
-    for program in programs:
-        catalog = catalogs.get((program, year))
-        data = loaded.get(program, region.pk, year)
-        if catalog is None or data is None:
-            continue
-        owners = catalog.owners(overrides)
-        for spec in catalog.specs:
-            if spec.code in catalog.evidence_missing(data.evidenced):
-                items.append(
-                    EvidenceItem(
-                        program=program,
-                        code=spec.code,
-                        text=spec.text,
-                        owner=owners.get(spec.code),
-                        answered=data.values.get(spec.code) is not None,
-                    )
-                )
-    return items
+def missing_evidence(readiness: RegionReadiness | None) -> list[EvidenceItem]:
+    """APE and KLA indicators of one region-year that require evidence and have none (from the
+    stored readiness: no query)."""
+    if readiness is None:
+        return []
+    return [
+        EvidenceItem(program, item.code, item.text, item.owner, item.answered)
+        for program in (Program.APE, Program.KLA)
+        for item in getattr(readiness, program).missing_evidence
+    ]
 
 
 # --- names of OPD, award history, workflow ---------------------------------------------------

@@ -7,12 +7,20 @@ calls one of:
 * :func:`readiness_for_region` — one region over every year that has an edition (or given years);
 * :func:`readiness_for_years` — regions × years, the general form of both.
 
-Both load sets (``penilaian.queries``, ``kampung_kb.readiness``) and score in Python with the
-pure functions of each programme, so the number of queries does not depend on the number of
-regions, desa, indicators or years (13 queries for a year, 12 for a region; see the tests).
+They read the stored result of each assessment (``dashboard.store``, which tells the whole
+story: explicit versions, one query, stale rows recomputed in one batch). :func:`compute` is the
+computation itself: it loads sets (``penilaian.queries``, ``kampung_kb.readiness``) and scores
+in Python with the pure functions of each programme.
 
 The caller scopes: pass ``scope_for(user).regions()`` (or a region the scope may view). The public
-page passes ``verified_only=True``: only verified assessments count, the others read as absent.
+page passes ``verified_only=True``: only verified results count, the others read as absent; an
+assessment reopened for correction shows its last verified result (from its snapshot, with
+``reopened`` set) until it is verified again.
+
+Each number carries its state (:attr:`ProgramReadiness.state`: verified, submitted, returned,
+draft, carried over) from the live status and the stored completeness, and ``incomplete`` from
+the stored completeness and missing evidence (or, for a result shown from its snapshot, as it
+was recorded at verification).
 """
 
 from __future__ import annotations
@@ -36,11 +44,8 @@ from penilaian.queries import (
     CatalogData,
     SnapshotInfo,
     assessments_for,
-    last_award,
     load_assessments,
-    load_awards,
     load_catalog_map,
-    verified,
 )
 from penilaian.scoring import Completeness, Level, NumberState, number_state
 from prasyarat.readiness import ape_result
@@ -70,6 +75,16 @@ class NoEdition(ValueError):
 
 
 @dataclass(frozen=True)
+class MissingEvidence:
+    """An indicator that requires evidence and has none."""
+
+    code: str
+    text: str
+    owner: str | None
+    answered: bool
+
+
+@dataclass(frozen=True)
 class ProgramReadiness:
     """APE or KLA of one region in one year.
 
@@ -91,7 +106,12 @@ class ProgramReadiness:
     carried_over: frozenset[str] = frozenset()
     snapshot: SnapshotInfo | None = None
     award: AwardInfo | None = None
+    missing_evidence: tuple[MissingEvidence, ...] = ()
+    # how many of ``missing_evidence``: kept with the summary, so that ``incomplete`` needs no
+    # detail (a summary read leaves the list itself unread)
     evidence_missing: int = 0
+    # read "as verified" from the snapshot of an assessment reopened for correction (public
+    # page only; live, never stored)
     reopened: bool = False
     frozen_incomplete: bool | None = None
 
@@ -255,14 +275,12 @@ def readiness_for_year(
     regions: QuerySet[Region] | Iterable[Region],
     *,
     verified_only: bool = False,
-    catalogs: dict[tuple[str, int], CatalogData] | None = None,
 ) -> list[RegionReadiness]:
     """Every region of ``regions`` (already scoped by the caller) for ``year``, by region code.
 
-    ``catalogs`` (from ``load_catalog_map``, e.g. cached) saves reading them again. Raises
-    :class:`NoEdition` when no programme has an edition for ``year``.
+    Raises :class:`NoEdition` when no programme has an edition for ``year``.
     """
-    return readiness_for_years(regions, [year], verified_only=verified_only, catalogs=catalogs)
+    return readiness_for_years(regions, [year], verified_only=verified_only)
 
 
 def readiness_for_years(
@@ -270,110 +288,100 @@ def readiness_for_years(
     years: Sequence[int],
     *,
     verified_only: bool = False,
-    catalogs: dict[tuple[str, int], CatalogData] | None = None,
 ) -> list[RegionReadiness]:
     """Every region × every year of ``years``, by region code then year.
 
-    The general form of the two reads above (the dashboard's cache computes just the region-years
-    it is missing with it). Raises :class:`NoEdition` when no programme has an edition in any
-    of ``years``.
+    The general form of the two reads above. Raises :class:`NoEdition` when no programme has an
+    edition in any of ``years``.
     """
-    wanted = sorted(set(years))
-    if catalogs is None:
-        catalogs = load_catalog_map(PROGRAMS, wanted)
-    else:
-        catalogs = {key: value for key, value in catalogs.items() if key[1] in wanted}
-    if not catalogs:
-        raise NoEdition(years)
-    return _build(_rows(regions), wanted, catalogs, verified_only=verified_only)
+    from dashboard import store
+
+    return store.read(_rows(regions), sorted(set(years)), verified_only=verified_only)
 
 
 def readiness_for_region(
     region: Region, years: Sequence[int] | None = None, *, verified_only: bool = False
 ) -> list[RegionReadiness]:
     """One region over ``years`` (default: every year with an edition), oldest year first."""
-    catalogs = load_catalog_map(PROGRAMS, years)
-    wanted = sorted({year for _, year in catalogs})
-    if years is not None:
-        wanted = sorted(set(years))
-        if not catalogs:
-            raise NoEdition(years)
+    from dashboard import store
+
     row = _RegionRow(region.pk, region.code, region.name, region.kind)
-    return _build([row], wanted, catalogs, verified_only=verified_only)
+    wanted = None if years is None else sorted(set(years))
+    return store.read([row], wanted, verified_only=verified_only)
 
 
-def _build(
-    regions: list[_RegionRow],
-    years: list[int],
-    catalogs: dict[tuple[str, int], CatalogData],
+Part = ProgramReadiness | KampungKbReadiness
+
+
+def compute(
+    region_ids: Sequence[int],
+    years: Sequence[int],
+    catalogs: dict[tuple[str, int], CatalogData] | None = None,
     *,
-    verified_only: bool,
-) -> list[RegionReadiness]:
-    if not regions or not years:
-        return []
-    region_ids = [region.id for region in regions]
-    loaded = load_assessments(PROGRAMS, years, region_ids, verified_only=verified_only)
+    as_verified: bool = False,
+) -> dict[int, Part]:
+    """The readiness of every assessment of ``region_ids`` × ``years``, by assessment id.
+
+    Reads sets (a constant number of queries) and scores with the pure functions. Nothing read
+    at every request is in it: ``status``, ``updated_at`` and ``award`` are left empty (the
+    store adds them).
+
+    With ``as_verified`` (the public page) only verified results are computed, and an assessment
+    an admin reopened for correction is computed from its latest "as verified" snapshot
+    (``reopened`` True, status verified, ``frozen_incomplete`` as recorded); the store never
+    saves such a result.
+    """
+    if not region_ids or not years:
+        return {}
+    years = sorted(set(years))
+    if catalogs is None:
+        catalogs = load_catalog_map(PROGRAMS, years)
+    loaded = load_assessments(PROGRAMS, years, region_ids, verified_only=as_verified)
     kkb = assessments_for(Program.KAMPUNG_KB, years, region_ids)
-    rows_by_assessment = load_desa_rows(verified(kkb) if verified_only else kkb)
+    rows_by_assessment = load_desa_rows(kkb)
     totals = desa_totals(region_ids)
     potensial = load_potensial(region_ids, years)
-    awards = load_awards(region_ids, (Program.APE, Program.KLA), max_year=max(years))
-    result = []
-    for region in regions:
-        owners = loaded.owners_for(region.id)
-        for year in years:
-            parts = {}
-            for program, scorer in ((Program.APE, ape_result), (Program.KLA, kla_result)):
-                parts[program] = _program(
-                    program,
-                    year,
-                    catalogs.get((program, year)),
-                    loaded.get(program, region.id, year),
-                    owners,
-                    last_award(awards.get((region.id, program), ()), year),
-                    scorer,
-                )
-            catalog = catalogs.get((Program.KAMPUNG_KB, year))
-            data = loaded.get(Program.KAMPUNG_KB, region.id, year)
-            summary = None
-            with_data = 0
-            if catalog is not None and data is not None and data.reopened:
+    parts: dict[int, Part] = {}
+    for data in loaded.assessments.values():
+        catalog = catalogs.get((data.program, data.year))
+        if catalog is None:
+            continue
+        if data.program == Program.KAMPUNG_KB:
+            if data.reopened:
                 summary, with_data = _frozen_summary(data.frozen or {})
-            elif catalog is not None and data is not None:
+            else:
                 rows = rows_by_assessment.get(data.id, [])
                 summary = region_summary(
                     catalog.params,
-                    totals.get(region.id, 0),
+                    totals.get(data.region_id, 0),
                     rows,
-                    desa_potensial=potensial.get((region.id, year)),
+                    desa_potensial=potensial.get((data.region_id, data.year)),
                     rules=catalog.rules,
                 )
                 with_data = len(rows)
-            result.append(
-                RegionReadiness(
-                    region_id=region.id,
-                    region_code=region.code,
-                    region_name=region.name,
-                    region_kind=region.kind,
-                    year=year,
-                    ape=parts[Program.APE],
-                    kla=parts[Program.KLA],
-                    kampung_kb=KampungKbReadiness(
-                        year=year,
-                        has_edition=catalog is not None,
-                        assessment_id=data.id if data else None,
-                        status=data.status if data else None,
-                        version=data.version if data else None,
-                        updated_at=data.updated_at if data else None,
-                        summary=summary,
-                        snapshot=data.snapshot if data else None,
-                        desa_with_data=with_data,
-                        reopened=bool(data and data.reopened),
-                        frozen_incomplete=_frozen_incomplete(data),
-                    ),
-                )
+            parts[data.id] = KampungKbReadiness(
+                year=data.year,
+                has_edition=True,
+                assessment_id=data.id,
+                version=data.version,
+                summary=summary,
+                snapshot=data.snapshot,
+                desa_with_data=with_data,
+                reopened=data.reopened,
+                frozen_incomplete=_frozen_incomplete(data),
             )
-    return result
+            continue
+        scorer = ape_result if data.program == Program.APE else kla_result
+        parts[data.id] = _program(
+            data.program,
+            data.year,
+            catalog,
+            data,
+            loaded.owners_for(data.region_id),
+            None,
+            scorer,
+        )
+    return parts
 
 
 def _program(
@@ -388,10 +396,9 @@ def _program(
     if catalog is None or data is None:
         return ProgramReadiness(program, year, has_edition=catalog is not None, award=award)
     outcome, done, invalid = scorer(catalog, data, owners)
+    owner_of = catalog.owners(owners)
+    missing = catalog.evidence_missing(data.evidenced)
     return ProgramReadiness(
-        evidence_missing=len(catalog.evidence_missing(data.evidenced)),
-        reopened=data.reopened,
-        frozen_incomplete=_frozen_incomplete(data),
         program=program,
         year=year,
         has_edition=True,
@@ -405,6 +412,19 @@ def _program(
         carried_over=data.carried_over,
         snapshot=data.snapshot,
         award=award,
+        missing_evidence=tuple(
+            MissingEvidence(
+                code=spec.code,
+                text=spec.text,
+                owner=owner_of.get(spec.code),
+                answered=data.values.get(spec.code) is not None,
+            )
+            for spec in catalog.specs
+            if spec.code in missing
+        ),
+        evidence_missing=len(missing),
+        reopened=data.reopened,
+        frozen_incomplete=_frozen_incomplete(data),
     )
 
 

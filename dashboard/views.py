@@ -1,11 +1,9 @@
 """Cross-programme pages: province dashboard, region page, programme pages, public page, exports.
 
-Every page reads its numbers with one readiness call (``dashboard.readiness``) plus a fixed set of
-helper reads (``dashboard.queries``); none loops over regions, desa or years with a query each.
-What those reads compute is cached under fingerprints of the data (``dashboard.caching``): a
-repeated request reads one entry, a save shows on the next request and recomputes only the
-region-years it changed. Every list goes through the user's scope; a region out of
-scope is a 404.
+Every page reads its numbers with one readiness call (``dashboard.readiness``: the stored rows,
+see ``dashboard.store``) plus a fixed set of helper reads (``dashboard.queries``); none loops over
+regions, desa or years with a query each, and nothing is cached in the process. Every list goes
+through the user's scope; a region out of scope is a 404.
 """
 
 from __future__ import annotations
@@ -21,16 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from dashboard import charts, exports
-from dashboard.caching import (
-    Stamp,
-    cached,
-    cached_for_units,
-    cached_readiness,
-    catalog_map,
-    data_stamp,
-    unit_stamps,
-)
+from dashboard import charts, exports, store
 from dashboard.queries import (
     DESA_PER_PAGE,
     DESA_STATUSES,
@@ -38,10 +27,8 @@ from dashboard.queries import (
     RecapRow,
     YearChoice,
     award_lines,
-    cached_trend,
     choose_year,
     desa_table,
-    edition_years,
     group_names,
     indicator_matrix,
     level_counts,
@@ -54,9 +41,14 @@ from dashboard.queries import (
     trend_states,
     workflow_history,
 )
-from dashboard.readiness import PROGRAMS, RegionReadiness, state_labels
+from dashboard.readiness import (
+    RegionReadiness,
+    readiness_for_region,
+    readiness_for_years,
+    state_labels,
+)
 from penilaian.models import Level, Program
-from penilaian.queries import current_year
+from penilaian.queries import current_year, frequent_return_reasons
 from penilaian.scoring import NumberState
 from regions.models import Region
 from regions.scoping import Scope, scope_for
@@ -82,13 +74,6 @@ def levels_of(year: int | None) -> dict[str, list[charts.Band]]:
     for program, name, bound in rows:
         levels[program].append(charts.Band(name, bound))
     return levels
-
-
-def _stamp(request: HttpRequest) -> Stamp:
-    """The data fingerprints, read once per request."""
-    if not hasattr(request, "_dashboard_stamp"):
-        request._dashboard_stamp = data_stamp()
-    return request._dashboard_stamp
 
 
 def _none_labels() -> dict[str, str]:
@@ -228,35 +213,6 @@ class Recap:
         return self.choice.year
 
 
-def _page_data(
-    year: int, regions: list[Region], stamp: Stamp, *, verified_only: bool, trend: bool
-) -> dict[str, object]:
-    """Readiness rows, group names, levels and (optionally) the trend of a page of regions.
-
-    Readiness and trend come per region-year from the cache; only changed ones are computed.
-    """
-    ids = [region.pk for region in regions]
-    units = unit_stamps(ids, None if trend else [year])
-    if trend:
-        # every catalog the page needs (the year's and the trend's) in one read, or none
-        catalog_map(PROGRAMS, {year, *(unit_year for _, unit_year in units)}, stamp.catalog)
-    readiness = cached_readiness(stamp, regions, [year], verified_only=verified_only, units=units)
-    names = cached(stamp.catalog, ("group-names", year), lambda: group_names(year))
-    totals = {}
-    states = {}
-    if trend:
-        totals = cached_trend(stamp, ids, verified_only=verified_only, units=units)
-        if not verified_only:  # the public trend holds verified totals only
-            states = trend_states(ids)
-    return {
-        "states": states,
-        "rows": recap_rows(readiness, names),
-        "names": names,
-        "levels": cached(stamp.catalog, ("levels", year), lambda: levels_of(year)),
-        "totals": totals,
-    }
-
-
 def recap_for(
     request: HttpRequest,
     regions_qs,
@@ -266,7 +222,9 @@ def recap_for(
     trend: bool = False,
     program: str | None = None,
 ) -> Recap:
-    """The requested year and page of ``regions_qs`` with their (cached) readiness rows.
+    """The requested year and page of ``regions_qs`` with their readiness rows (stored rows: one
+    query) and, with ``trend``, the stored scores of every year (one query) and — except on the
+    public page, whose trend holds verified totals only — the state of each (one query).
 
     Without ``?tahun=`` the page opens on ``program``'s current evaluation year (the newest
     current year for a page of every programme; the newest verified year for the public page).
@@ -282,18 +240,16 @@ def recap_for(
         page, regions = paginate_regions(regions_qs, request.GET.get("hal"), per_page)
     recap = Recap(choice, page, regions)
     if choice.year is not None and regions:
-        key = ("recap", choice.year, tuple(r.pk for r in regions), verified_only, trend)
-        stamp = _stamp(request)
-        data = cached(
-            stamp.data,
-            key,
-            lambda: _page_data(
-                choice.year, regions, stamp, verified_only=verified_only, trend=trend
-            ),
-        )
-        recap.rows, recap.names = data["rows"], data["names"]
-        recap.levels, recap.totals = data["levels"], data["totals"]
-        recap.states = data["states"]
+        year = choice.year
+        ids = [region.pk for region in regions]
+        if trend:  # first: it computes every stale row of these regions, all years, in one batch
+            recap.totals = store.scores(ids, verified_only=verified_only)
+            if not verified_only:  # the public trend holds verified totals only
+                recap.states = trend_states(ids)
+        readiness = readiness_for_years(regions, [year], verified_only=verified_only)
+        recap.names = group_names(year)
+        recap.rows = recap_rows(readiness, recap.names)
+        recap.levels = levels_of(year)
     else:
         recap.levels = levels_of(None)
     return recap
@@ -342,10 +298,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "map": _map(recap.rows, True, recap.levels[Program.KLA]),
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
-            # the award history is part of the shared fingerprint: cached until it changes
-            "province_awards": cached(
-                _stamp(request).reference, ("province-awards",), province_awards
-            ),
+            "province_awards": province_awards(),
         }
     )
     return render(request, "dashboard/home.html", context)
@@ -379,45 +332,13 @@ def _region_year(readiness: list[RegionReadiness], raw: str | None) -> tuple[int
     return (max(years) if years else None), error
 
 
-def _region_year_data(
-    region: Region, readiness: list[RegionReadiness], year: int | None, stamp: Stamp
-) -> dict:
-    """What the region page shows besides the readiness: names, OPD, awards, evidence."""
-    return {
-        "names": group_names(year) if year else {},
-        "levels": levels_of(year),
-        "owners": opd_names(region),
-        "awards": award_lines(region, readiness),
-        "missing": missing_evidence(region, year, stamp.catalog) if year else [],
-    }
-
-
-def _region_readiness(region: Region, stamp: Stamp) -> tuple[list[RegionReadiness], tuple]:
-    """The region over every edition year, and the fingerprints of its region-years."""
-    years = cached(stamp.catalog, ("edition-years",), edition_years)
-    units = unit_stamps([region.pk])
-    readiness = cached_readiness(stamp, [region], years, units=units)
-    return readiness, tuple(sorted(units.items()))
-
-
 def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
     scope = scope_for(request.user)
     region = scope.get_region_or_404(code)
-    stamp = _stamp(request)
-    readiness, units = cached(
-        stamp.data, ("region", region.pk), lambda: _region_readiness(region, stamp)
-    )
+    readiness = readiness_for_region(region)
     year, error = _region_year(readiness, request.GET.get("tahun"))
-    data = cached(
-        stamp.data,
-        ("region-year", region.pk, year),
-        lambda: cached(
-            stamp.reference,
-            ("region-year", region.pk, year, units),
-            lambda: _region_year_data(region, readiness, year, stamp),
-        ),
-    )
-    names = data["names"]
+    names = group_names(year) if year else {}
+    levels = levels_of(year)
     current = next((item for item in readiness if item.year == year), None)
     over_years = recap_rows(readiness, names)
     with_data = [row for row in over_years if row.ape.result or row.kla.result or row.kkb_summary]
@@ -431,9 +352,9 @@ def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
         "over_years": with_data or over_years,
         "ape_names": names.get(Program.APE, ()),
         "kla_names": names.get(Program.KLA, ()),
-        "owners": data["owners"],
-        "awards": data["awards"],
-        "missing": data["missing"],
+        "owners": opd_names(region),
+        "awards": award_lines(region, readiness),
+        "missing": missing_evidence(current),
         "links": {
             program: reverse("penilaian:assessment_detail", args=[program, region.code, year])
             for program in Program.values
@@ -452,7 +373,7 @@ def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
                 sorted(scores),
                 top,
                 title=_("%(programme)s total per year") % {"programme": Program(program).label},
-                bands=data["levels"][program],
+                bands=levels[program],
                 unverified_label=_unverified_label(),
                 state_labels=state_labels(),
             )
@@ -468,6 +389,9 @@ def region(request: HttpRequest, kode: str) -> HttpResponse:
     """One region over the years: numbers, gaps, evidence, awards, workflow, meetings."""
     context = _region_context(request, kode)
     context["history"] = workflow_history(context["region"])
+    context["return_reasons"] = frequent_return_reasons([context["region"].pk]).get(
+        context["region"].pk, []
+    )
     context["meetings"] = list(meetings_for_region(context["region"], context["scope"])[:20])
     return render(request, "dashboard/region.html", context)
 
@@ -502,17 +426,7 @@ def kla(request: HttpRequest) -> HttpResponse:
     recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE, program=Program.KLA)
     context = _context(request, recap)
     context["indicators"] = (
-        cached_for_units(
-            _stamp(request),
-            ("kla-indicators", recap.year, tuple(r.pk for r in recap.regions)),
-            [r.pk for r in recap.regions],
-            [recap.year],
-            lambda: indicator_matrix(
-                Program.KLA, recap.year, recap.regions, _stamp(request).catalog
-            ),
-        )
-        if recap.year
-        else []
+        indicator_matrix(Program.KLA, recap.year, recap.regions) if recap.year else []
     )
     return render(request, "dashboard/kla.html", context)
 
@@ -537,13 +451,7 @@ def _desa_table(
 ):
     if region_obj is None or year is None:
         return None
-    return cached_for_units(
-        _stamp(request),
-        ("desa", region_obj.pk, year, kecamatan, status),
-        [region_obj.pk],
-        [year],
-        lambda: desa_table(region_obj, year, kecamatan=kecamatan or None, status=status or None),
-    )
+    return desa_table(region_obj, year, kecamatan=kecamatan or None, status=status or None)
 
 
 @require_GET
@@ -644,7 +552,7 @@ def export_ape(request: HttpRequest) -> HttpResponse:
 def export_kla(request: HttpRequest) -> HttpResponse:
     """The KLA tables (groups and indicators) as xlsx."""
     _scope, recap = _export_recap(request, Program.KLA)
-    indicators = indicator_matrix(Program.KLA, recap.year, recap.regions, _stamp(request).catalog)
+    indicators = indicator_matrix(Program.KLA, recap.year, recap.regions)
     sheets = exports.kla_sheets(
         recap.rows, recap.names.get(Program.KLA, ()), indicators, recap.regions, recap.year
     )

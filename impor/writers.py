@@ -30,6 +30,7 @@ from simple_history.utils import get_history_manager_for_model
 from impor.validation import AnswerWrite, DesaRecordWrite, DesaWrite, Plan
 from kampung_kb.models import DesaRecord
 from penilaian.models import Answer, Assessment
+from penilaian.versions import assessments_changed, desa_regions_changed
 from regions.models import Desa
 
 HISTORY_REASON_MAX = 100
@@ -124,7 +125,19 @@ def _write_desa_records(
 
 
 def _write_desa(writes: Sequence[DesaWrite]) -> int:
+    """Upsert the desa; the Kampung KB assessments of every region that gains or loses one
+    (its old and new region) get a new version."""
     fields = ("code", "name", "kecamatan", "region", "jenis")
+    moved = [w.desa_id for w in writes if w.desa_id is not None]
+    regions = {w.region_id for w in writes}
+    for start in range(0, len(moved), CHUNK):
+        regions.update(
+            Desa.objects.filter(pk__in=moved[start : start + CHUNK])
+            .order_by()
+            .values_list("region_id", flat=True)
+            .distinct()
+        )
+    desa_regions_changed(regions)
     return upsert(
         Desa,
         fields,
@@ -166,6 +179,7 @@ def _ensure_assessments(
             if (region, edition) in plan.create_assessments
         ]
         history_from_table(Assessment, created, "+", user_id, reason, now)
+        assessments_changed(created)  # their readiness is computed right after the commit
     return {
         (region, edition): pk
         for pk, region, edition in Assessment.objects.filter(
@@ -182,6 +196,7 @@ def _bump_assessments(ids: list[int], user_id: int | None, reason: str, now: dt.
             version=F("version") + 1, updated_at=now, updated_by_id=user_id
         )
     history_from_table(Assessment, ids, "~", user_id, reason, now)
+    assessments_changed(ids)
 
 
 # --- the generic upsert ---

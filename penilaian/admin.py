@@ -19,6 +19,7 @@ from penilaian.models import (
     Level,
     Notification,
     ProgramYear,
+    ReturnCategory,
     ReturnReason,
     VerifiedSnapshot,
     WorkflowEvent,
@@ -174,9 +175,24 @@ class EvidenceLinkInline(admin.TabularInline):
         return False
 
 
+EDITABLE_DOCUMENT_FIELDS = {"title", "doc_kind", "number", "issued_on", "valid_until", "issuer"}
+
+
+@admin.register(ReturnCategory)
+class ReturnCategoryAdmin(admin.ModelAdmin):
+    """The return reason taxonomy; a reason no longer used is made inactive, never deleted."""
+
+    list_display = ["name", "code", "order", "requires_text", "active"]
+    list_editable = ["order", "requires_text", "active"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Document)
 class DocumentAdmin(ScopedHistoryAdmin):
-    """Uploads go through the assessment page (content checks); here only the title changes."""
+    """Uploads go through the assessment page (content checks); here only the title and the
+    document's metadata change."""
 
     list_display = ["title", "region", "original_name", "content_type", "size", "uploaded_at"]
     list_filter = ["region", "content_type"]
@@ -184,6 +200,11 @@ class DocumentAdmin(ScopedHistoryAdmin):
     list_select_related = ["region"]
     fields = [
         "title",
+        "doc_kind",
+        "number",
+        "issued_on",
+        "valid_until",
+        "issuer",
         "region",
         "download",
         "original_name",
@@ -193,7 +214,7 @@ class DocumentAdmin(ScopedHistoryAdmin):
         "uploaded_by",
         "uploaded_at",
     ]
-    readonly_fields = [f for f in fields if f != "title"]
+    readonly_fields = [f for f in fields if f not in EDITABLE_DOCUMENT_FIELDS]
     inlines = [EvidenceLinkInline]
 
     def has_add_permission(self, request, obj=None):

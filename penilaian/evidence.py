@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -47,6 +48,9 @@ EXTENSIONS: dict[str, str] = {
     ".docx": DOCX,
 }
 ACCEPT = ",".join(EXTENSIONS)  # for <input type="file" accept="…">
+
+# Optional metadata a document may carry (jenis, nomor, tanggal, berlaku sampai, penerbit).
+METADATA_FIELDS = ("doc_kind", "number", "issued_on", "valid_until", "issuer")
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -172,7 +176,12 @@ def sha256_of(uploaded_file: UploadedFile) -> str:
 
 
 def store_document(
-    uploaded_file: UploadedFile, *, region: Region | None, title: str, user
+    uploaded_file: UploadedFile,
+    *,
+    region: Region | None,
+    title: str,
+    user,
+    metadata: Mapping[str, object] | None = None,
 ) -> Document:
     """Validate and store an upload as a :class:`Document` of ``region`` (random file name).
 
@@ -189,6 +198,7 @@ def store_document(
         size=checked.size,
         sha256=sha256_of(uploaded_file),
         uploaded_by=user if getattr(user, "pk", None) else None,
+        **{k: v for k, v in (metadata or {}).items() if k in METADATA_FIELDS},
     )
     uploaded_file.seek(0)
     document.file.save(original, uploaded_file, save=False)
@@ -212,3 +222,22 @@ def documents_in_scope(scope: Scope) -> QuerySet[Document]:
         pk__in=Document.objects.filter(scope.region_q("links__assessment__region")).values("pk")
     )
     return Document.objects.filter(own | linked)
+
+
+def document_date_warnings(document: Document, period) -> list[str]:
+    """The date warnings of ``document`` for ``period``, as sentences in the UI language."""
+    from penilaian.validity import Problem, date_warnings
+
+    messages = []
+    for warning in date_warnings(document.issued_on, document.valid_until, period):
+        if warning.problem == Problem.DATED_AFTER:
+            messages.append(
+                _("Dated %(date)s, after the assessment period (ends %(end)s).")
+                % {"date": warning.document_date.isoformat(), "end": period.end.isoformat()}
+            )
+        else:
+            messages.append(
+                _("Valid only until %(date)s, before the assessment period (starts %(start)s).")
+                % {"date": warning.document_date.isoformat(), "start": period.start.isoformat()}
+            )
+    return messages

@@ -14,7 +14,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from penilaian.evidence import ACCEPT
-from penilaian.models import Assessment, Document, Indicator
+from penilaian.models import Assessment, Document, DocumentKind, Indicator, ReturnCategory
 from penilaian.scoring import format_number
 from penilaian.services import NOTE_MAX_LENGTH
 from regions.models import OpdKind
@@ -22,6 +22,7 @@ from regions.models import OpdKind
 VALUE_PREFIX = "v_"
 NOTE_PREFIX = "n_"
 REASON_PREFIX = "r_"
+CATEGORY_PREFIX = "c_"
 OWNER_PREFIX = "o_"
 
 
@@ -141,6 +142,26 @@ class UploadForm(forms.Form):
     indicators = forms.MultipleChoiceField(
         label=_("For indicators"), choices=(), widget=forms.CheckboxSelectMultiple
     )
+    doc_kind = forms.ChoiceField(
+        label=_("Document kind"),
+        choices=[("", "—"), *DocumentKind.choices],
+        required=False,
+    )
+    number = forms.CharField(label=_("Document number"), max_length=120, required=False)
+    issued_on = forms.DateField(
+        label=_("Document date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Leave empty when the document does not expire."),
+    )
+    issuer = forms.CharField(label=_("Issued by"), max_length=200, required=False)
+
+    METADATA = ("doc_kind", "number", "issued_on", "valid_until", "issuer")
 
     def __init__(self, *args, documents, indicator_choices: Sequence[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
@@ -156,11 +177,23 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Upload a file or choose an existing document (one of the two).")
             )
+        issued, valid = cleaned.get("issued_on"), cleaned.get("valid_until")
+        if issued and valid and valid < issued:
+            self.add_error("valid_until", _("The validity cannot end before the document date."))
         return cleaned
+
+    def metadata(self) -> dict[str, object]:
+        """The document metadata given (only the fields that were filled in)."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.METADATA
+            if self.cleaned_data.get(name) not in (None, "")
+        }
 
 
 class ReturnForm(forms.Form):
-    """A reason per returned indicator (or desa), plus an optional general note."""
+    """Reasons per returned indicator (or desa): categories from the taxonomy and a text;
+    plus an optional general note."""
 
     note = forms.CharField(
         label=_("General note"),
@@ -169,11 +202,26 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, items: Sequence[tuple[str, str]], **kwargs):
+    def __init__(
+        self,
+        *args,
+        items: Sequence[tuple[str, str]],
+        categories: Sequence[ReturnCategory] = (),
+        **kwargs,
+    ):
         """``items``: (key, label) of the indicators or desa that can be returned."""
         super().__init__(*args, **kwargs)
         self.items = list(items)
+        self.categories = list(categories)
+        self.text_required = {c.code: c.name for c in self.categories if c.requires_text}
+        choices = [(c.code, c.name) for c in self.categories]
         for key, label in self.items:
+            self.fields[f"{CATEGORY_PREFIX}{key}"] = forms.MultipleChoiceField(
+                label=label,
+                required=False,
+                choices=choices,
+                widget=forms.CheckboxSelectMultiple,
+            )
             self.fields[f"{REASON_PREFIX}{key}"] = forms.CharField(
                 label=label,
                 required=False,
@@ -181,16 +229,27 @@ class ReturnForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 1}),
             )
 
-    def reasons(self) -> dict[str, str]:
-        """Non-empty reasons keyed by indicator code or desa code."""
-        return {
-            key: self.cleaned_data[f"{REASON_PREFIX}{key}"].strip()
-            for key, _label in self.items
-            if self.cleaned_data.get(f"{REASON_PREFIX}{key}", "").strip()
-        }
+    def reasons(self) -> dict[str, tuple[tuple[str, ...], str]]:
+        """(category codes, text) of every returned item, keyed by indicator or desa code."""
+        result = {}
+        for key, _label in self.items:
+            codes = tuple(self.cleaned_data.get(f"{CATEGORY_PREFIX}{key}") or ())
+            text = (self.cleaned_data.get(f"{REASON_PREFIX}{key}") or "").strip()
+            if codes or text:
+                result[key] = (codes, text)
+        return result
 
     def clean(self):
         cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        for key, (codes, text) in self.reasons().items():
+            needing = [self.text_required[c] for c in codes if c in self.text_required]
+            if needing and not text:
+                self.add_error(
+                    f"{REASON_PREFIX}{key}",
+                    _("Explain the reason “%(name)s” in the text field.") % {"name": needing[0]},
+                )
         if not self.errors and not self.reasons() and not (cleaned.get("note") or "").strip():
             raise forms.ValidationError(
                 _("Give a reason for each returned indicator (at least one) before returning.")

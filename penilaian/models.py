@@ -46,6 +46,12 @@ class Edition(models.Model):
             "Set provisional to false only when an official source confirms the rule."
         ),
     )
+    catalog_version = models.PositiveIntegerField(
+        _("catalogue revision"),
+        default=1,
+        editable=False,
+        help_text=_("Goes up on every change of the edition, its groups, indicators or levels."),
+    )
 
     class Meta:
         ordering = ["program", "year"]
@@ -57,6 +63,18 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_program_display()} {self.year}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Every save of an existing edition raises ``catalog_version`` in the database itself
+        (never from this instance's copy, which may be stale)."""
+        if self.pk is not None and not self._state.adding:
+            self.catalog_version = models.F("catalog_version") + 1
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "catalog_version"}
+        super().save(*args, **kwargs)
+        if isinstance(self.catalog_version, models.expressions.Combinable):
+            self.refresh_from_db(fields=["catalog_version"])
 
     def clean(self) -> None:
         super().clean()
@@ -375,6 +393,16 @@ def evidence_upload_to(instance: "Document", filename: str) -> str:
     return f"evidence/{region}/{uuid.uuid4().hex}{suffix}"
 
 
+class DocumentKind(models.TextChoices):
+    SK = "sk", _("Decree (SK)")
+    PERDA = "perda", _("Regional regulation (Perda/Perkada)")
+    SURAT = "surat", _("Letter / circular")
+    LAPORAN = "laporan", _("Report")
+    DATA = "data", _("Data / table")
+    FOTO = "foto", _("Photo / documentation")
+    LAINNYA = "lainnya", _("Other")
+
+
 class Document(models.Model):
     """An uploaded evidence document (bukti dukung). One document may back several indicators,
     across programmes, through :class:`EvidenceLink`; a meeting may also point to it.
@@ -405,6 +433,14 @@ class Document(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    # Optional metadata of the document itself (what a verifier checks against the period).
+    doc_kind = models.CharField(
+        _("document kind"), max_length=20, choices=DocumentKind.choices, blank=True
+    )
+    number = models.CharField(_("document number"), max_length=120, blank=True)
+    issued_on = models.DateField(_("document date"), null=True, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
 
     history = HistoricalRecords()
 
@@ -415,7 +451,13 @@ class Document(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(size__gt=0, size__lte=10 * 1024 * 1024), name="document_size_1b_10mb"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(valid_until__gte=models.F("issued_on")),
+                name="document_valid_after_issued",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -450,6 +492,28 @@ class EvidenceLink(models.Model):
         return f"{self.document} → {self.indicator.code}"
 
 
+class ReturnCategory(models.Model):
+    """One reason in the return taxonomy (data, editable by the admin; loaded by migration)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    requires_text = models.BooleanField(
+        _("requires an explanation"),
+        default=False,
+        help_text=_("The verifier must write a text when choosing this reason."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("return reason category")
+        verbose_name_plural = _("return reason categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class ReturnReason(models.Model):
     """Why a verifier returned one indicator (or, with no indicator, the whole assessment)."""
 
@@ -458,7 +522,12 @@ class ReturnReason(models.Model):
     )
     indicator = models.ForeignKey(Indicator, null=True, blank=True, on_delete=models.PROTECT)
     desa_code = models.CharField(_("village code"), max_length=13, blank=True)
+    # The whole reason as one text (categories and note): what history and notifications show.
     reason = models.TextField(_("reason"))
+    categories = models.ManyToManyField(
+        ReturnCategory, verbose_name=_("reasons"), blank=True, related_name="returns"
+    )
+    note = models.TextField(_("explanation"), blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     resolved = models.BooleanField(_("resolved"), default=False)
     created_by = models.ForeignKey(

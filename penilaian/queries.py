@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from penilaian import scoring
 from penilaian.models import (
@@ -40,6 +40,7 @@ from penilaian.models import (
     Level,
     Program,
     ProgramYear,
+    ReturnReason,
     VerifiedSnapshot,
 )
 
@@ -589,3 +590,33 @@ def last_award(awards: Iterable[AwardInfo], year: int) -> AwardInfo | None:
     """The most recent award in or before ``year``."""
     eligible = [award for award in awards if award.year <= year]
     return max(eligible, key=lambda award: award.year) if eligible else None
+
+
+def frequent_return_reasons(
+    region_ids: Collection[int], limit: int = 5
+) -> dict[int, list[tuple[str, str, int]]]:
+    """Per region, its most frequent return reasons over every round and year (one query):
+    ``[(code, name, count), …]``, most frequent first, at most ``limit`` each."""
+    through = ReturnReason.categories.through
+    rows = (
+        through.objects.filter(returnreason__assessment__region_id__in=list(region_ids))
+        .values(
+            "returnreason__assessment__region_id",
+            "returncategory__code",
+            "returncategory__name",
+            "returncategory__order",
+        )
+        .annotate(n=Count("pk"))
+        .order_by(
+            "returnreason__assessment__region_id",
+            "-n",
+            "returncategory__order",
+            "returncategory__code",
+        )
+    )
+    result: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+    for row in rows:
+        found = result[row["returnreason__assessment__region_id"]]
+        if len(found) < limit:
+            found.append((row["returncategory__code"], row["returncategory__name"], row["n"]))
+    return dict(result)

@@ -42,6 +42,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
+from penilaian.versions import assessments_changed
 from regions.models import Region
 from regions.scoping import Scope
 
@@ -450,6 +451,7 @@ def bump_version(assessment: Assessment, user, reason: str) -> None:
     assessment._history_user = assessment.updated_by
     assessment._change_reason = reason[:HISTORY_REASON_MAX]
     assessment.save(update_fields=["version", "updated_by", "updated_at"])
+    assessments_changed([assessment.pk])
 
 
 # --- assessments ------------------------------------------------------------------------------

@@ -37,8 +37,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from penilaian import workflow
-from penilaian.evidence import documents_in_scope, store_document
+from penilaian.evidence import document_date_warnings, documents_in_scope, store_document
 from penilaian.forms import (
+    CATEGORY_PREFIX,
     NOTE_PREFIX,
     OWNER_PREFIX,
     REASON_PREFIX,
@@ -62,6 +63,7 @@ from penilaian.models import (
     IndicatorOwner,
     Notification,
     Program,
+    ReturnCategory,
     ReturnReason,
     VerifiedSnapshot,
     WorkflowEvent,
@@ -83,6 +85,7 @@ from penilaian.services import (
     save_values,
     snapshot_data,
 )
+from penilaian.validity import assessment_period
 from regions.models import Desa, Opd, OpdKind, Region
 from regions.scoping import Scope, scope_for
 
@@ -522,9 +525,11 @@ def page_data(target: Target) -> PageData:
             .order_by("pk")
         ):
             links[link.indicator_id].append(link)
-        for reason in ReturnReason.objects.filter(
-            assessment=assessment, resolved=False
-        ).select_related("created_by"):
+        for reason in (
+            ReturnReason.objects.filter(assessment=assessment, resolved=False)
+            .select_related("created_by")
+            .prefetch_related("categories")
+        ):
             reasons[reason.desa_code or reason.indicator_id].append(reason)
         frozen = (
             VerifiedSnapshot.objects.filter(assessment=assessment)
@@ -572,11 +577,13 @@ def workflow_context(target: Target, page: PageData) -> dict[str, Any]:
         (e.user_id for e in page.events if e.action == WorkflowEvent.Action.SUBMIT), None
     )
     by_id = {i.pk: i.code for i in page.indicators}
+    period = assessment_period(target.edition.year, target.edition.params)
     link_rows = [
         {
             "link": link,
             "code": by_id.get(link.indicator_id, "—"),
             "can_unlink": by_id.get(link.indicator_id) in page.editable_codes,
+            "warnings": document_date_warnings(link.document, period),
         }
         for link in sorted(
             (link for group_links in page.links.values() for link in group_links),
@@ -914,10 +921,26 @@ def evidence_upload(
                     region=target.region,
                     title=form.cleaned_data["title"],
                     user=request.user,
+                    metadata=form.metadata(),
                 )
             except ValidationError as error:
                 form.add_error("file", error)
                 return render_page(request, target, upload_form=form, status=400)
+        elif form.metadata():
+            # Metadata given for an existing document completes (or corrects) it.
+            for name, value in form.metadata().items():
+                setattr(document, name, value)
+            if (
+                document.issued_on
+                and document.valid_until
+                and document.valid_until < document.issued_on
+            ):
+                form.add_error(
+                    "valid_until", _("The validity cannot end before the document date.")
+                )
+                return render_page(request, target, upload_form=form, status=400)
+            document._change_reason = _("Document details completed")
+            document.save()
         created = 0
         for code in form.cleaned_data["indicators"]:
             _link, made = EvidenceLink.objects.get_or_create(
@@ -1180,6 +1203,7 @@ def assessment_return(
         items = [(code, f"{code} {name}") for code, name, _kec in desa]
         shown = [(code, f"{name} ({kec})", "") for code, name, kec in desa]
         by_code: dict[str, Indicator] = {}
+        documents: dict[str, list[dict[str, Any]]] = {}
     else:
         indicators = _indicators(target.edition)
         answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
@@ -1193,7 +1217,9 @@ def assessment_return(
             )
             for i in indicators
         ]
-    form = ReturnForm(request.POST or None, items=items)
+        documents = _documents_with_warnings(target, indicators)
+    categories = list(ReturnCategory.objects.filter(active=True))
+    form = ReturnForm(request.POST or None, items=items, categories=categories)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -1206,8 +1232,9 @@ def assessment_return(
                             reason=text,
                             indicator=by_code.get(code),
                             desa_code="" if code in by_code else code,
+                            categories=codes,
                         )
-                        for code, text in form.reasons().items()
+                        for code, (codes, text) in form.reasons().items()
                     ],
                     note=form.cleaned_data.get("note", ""),
                 )
@@ -1222,7 +1249,14 @@ def assessment_return(
         else:
             status = 400
     rows = [
-        {"code": code, "text": text, "value": value, "field": form[f"{REASON_PREFIX}{code}"]}
+        {
+            "code": code,
+            "text": text,
+            "value": value,
+            "field": form[f"{REASON_PREFIX}{code}"],
+            "categories": form[f"{CATEGORY_PREFIX}{code}"],
+            "documents": documents.get(code, []),
+        }
         for code, text, value in shown
     ]
     return render(
@@ -1239,6 +1273,24 @@ def assessment_return(
         },
         status=status,
     )
+
+
+def _documents_with_warnings(
+    target: Target, indicators: list[Indicator]
+) -> dict[str, list[dict[str, Any]]]:
+    """Per indicator code, its linked documents with their date warnings (one query)."""
+    by_id = {i.pk: i.code for i in indicators}
+    period = assessment_period(target.edition.year, target.edition.params)
+    result: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for link in (
+        EvidenceLink.objects.filter(assessment=target.assessment)
+        .select_related("document")
+        .order_by("pk")
+    ):
+        result[by_id.get(link.indicator_id, "")].append(
+            {"document": link.document, "warnings": document_date_warnings(link.document, period)}
+        )
+    return result
 
 
 @require_POST

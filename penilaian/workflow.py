@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from penilaian import notifications
-from penilaian.models import Assessment, Indicator, ReturnReason, WorkflowEvent
+from penilaian.models import Assessment, Indicator, ReturnCategory, ReturnReason, WorkflowEvent
 from penilaian.scoring import Missing
 from penilaian.services import freeze_snapshot, missing_for
+from penilaian.versions import assessments_changed
 from regions.scoping import Scope, scope_for
 
 Status = Assessment.Status
@@ -77,11 +78,57 @@ def _confirmed(locked: Assessment, note: str, confirm_reason: str) -> str:
 
 @dataclass(frozen=True)
 class ReturnItem:
-    """One returned item: an indicator (APE/KLA) or a desa (Kampung KB), with its reason."""
+    """One returned item: an indicator (APE/KLA) or a desa (Kampung KB), with its reasons.
 
-    reason: str
+    ``categories`` are codes of :class:`ReturnCategory`; ``reason`` is the free text (required
+    with a category that requires text, e.g. "lainnya"). A text with no category counts as
+    "lainnya".
+    """
+
+    reason: str = ""
     indicator: Indicator | None = None
     desa_code: str = ""
+    categories: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.indicator.code if self.indicator is not None else self.desa_code
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.reason.strip() and not self.categories
+
+
+OTHER = "lainnya"
+
+
+def _categorised(
+    items: list[ReturnItem], categories: dict[str, ReturnCategory]
+) -> list[tuple[ReturnItem, list[ReturnCategory]]]:
+    """Each item with its categories; WorkflowError for an unknown code or a missing text."""
+    result = []
+    for item in items:
+        codes = list(dict.fromkeys(item.categories)) or ([OTHER] if item.reason.strip() else [])
+        unknown = [code for code in codes if code not in categories]
+        if unknown:
+            raise WorkflowError(
+                _("%(item)s: unknown return reason %(codes)s.")
+                % {"item": item.key, "codes": ", ".join(unknown)}
+            )
+        chosen = [categories[code] for code in codes]
+        if any(c.requires_text for c in chosen) and not item.reason.strip():
+            raise WorkflowError(
+                _("%(item)s: explain the reason “%(name)s” in the text field.")
+                % {"item": item.key, "name": next(c.name for c in chosen if c.requires_text)}
+            )
+        result.append((item, chosen))
+    return result
+
+
+def reason_text(chosen: list[ReturnCategory], note: str) -> str:
+    """The whole reason as one line: the categories' names, then the explanation."""
+    names = "; ".join(c.name for c in chosen if not (c.requires_text and note))
+    return " — ".join(part for part in (names, note) if part)
 
 
 # --- who may do what -------------------------------------------------------------------------
@@ -150,7 +197,7 @@ def return_assessment(
 ) -> WorkflowEvent:
     """Send a submission back; every returned indicator (or desa) carries its own reason."""
     scope = scope_for(user)
-    items = [item for item in items if item.reason.strip()]
+    items = [item for item in items if not item.is_empty]
     note = note.strip()
     with transaction.atomic():
         locked = _lock(assessment)
@@ -159,24 +206,40 @@ def return_assessment(
             raise WorkflowError(
                 _("Give a reason for each returned indicator (at least one) before returning.")
             )
+        categories = {c.code: c for c in ReturnCategory.objects.filter(active=True)}
+        categorised = _categorised(items, categories)
         round_no = WorkflowEvent.objects.filter(assessment=locked, action=Action.RETURN).count() + 1
-        ReturnReason.objects.bulk_create(
-            [
-                ReturnReason(
-                    assessment=locked,
-                    indicator=item.indicator,
-                    desa_code=item.desa_code,
-                    reason=item.reason.strip(),
-                    round=round_no,
-                    created_by=user,
-                )
-                for item in items
-            ]
+        rows = [
+            ReturnReason(
+                assessment=locked,
+                indicator=item.indicator,
+                desa_code=item.desa_code,
+                reason=reason_text(chosen, item.reason.strip()),
+                note=item.reason.strip(),
+                round=round_no,
+                created_by=user,
+            )
+            for item, chosen in categorised
+        ]
+        created = ReturnReason.objects.bulk_create(
+            rows
             + (
-                [ReturnReason(assessment=locked, reason=note, round=round_no, created_by=user)]
+                [
+                    ReturnReason(
+                        assessment=locked, reason=note, note=note, round=round_no, created_by=user
+                    )
+                ]
                 if note
                 else []
             )
+        )
+        Through = ReturnReason.categories.through
+        Through.objects.bulk_create(
+            [
+                Through(returnreason_id=row.pk, returncategory_id=category.pk)
+                for row, (_item, chosen) in zip(created, categorised, strict=False)
+                for category in chosen
+            ]
         )
         summary = note or _("%(count)s item(s) returned: %(items)s") % {
             "count": len(items),
@@ -260,6 +323,7 @@ def _change(
     # simple_history keeps at most 100 characters of the reason; the event keeps all of it.
     assessment._change_reason = (reason or str(WorkflowEvent.Action(action).label))[:100]
     assessment.save(update_fields=["status", "version", "updated_by", "updated_at"])
+    assessments_changed([assessment.pk])
     return WorkflowEvent.objects.create(
         assessment=assessment,
         action=action,

@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from dashboard.caching import forget
 from regions.models import Assignment, Opd, Region, Role
 
 
@@ -23,12 +22,32 @@ def make_user(username: str, role: str | None, region_code: str | None = None, o
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache: nothing computed by another test can leak in."""
+    """Each test starts with an empty cache (rate limits, lockouts): nothing of another test can
+    leak in. Readiness is stored in the test's own database, rolled back with it."""
     cache.clear()
-    forget()
     yield
     cache.clear()
-    forget()
+
+
+@pytest.fixture(autouse=True)
+def _stored_readiness_matches_a_fresh_computation(request):
+    """The invariant of the readiness store (dashboard.store): after every test that used the
+    database, each stored row whose versions match equals a fresh computation. A write path that
+    forgets to bump a version leaves such a row behind and fails here."""
+    yield
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    from django.db import connection
+
+    if connection.needs_rollback:
+        return  # the test ended inside a broken transaction (it provoked a database error)
+    from dashboard.store import differences
+
+    wrong = differences(fresh_only=True)
+    assert not wrong, f"stored readiness differs from a fresh computation: {wrong[:5]}"
 
 
 @pytest.fixture

@@ -267,6 +267,10 @@ def test_schema_is_served_as_json_to_anyone(client):
         "/api/v1/awards/",
         "/api/v1/meetings/",
         "/api/v1/meetings/{id}/",
+        "/api/v1/calendar/",
+        "/api/v1/regions/{region}/opd/",
+        "/api/v1/return-categories/",
+        "/api/v1/return-reasons/",
     }
 
 

@@ -354,3 +354,39 @@ def test_the_exports_carry_the_state_of_each_number(client, admin_user, verified
         values = {c for row in book.worksheets[0].iter_rows(values_only=True) for c in row}
         assert "terverifikasi; belum lengkap" in values, url
         assert "diajukan, belum diverifikasi" in values, url
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_the_public_page_reads_results_reopened_for_correction_in_constant_queries(
+    client, admin_user, verifikator, django_assert_num_queries, count
+):
+    from dashboard import store
+    from dashboard.models import StoredReadiness
+    from tests.test_dashboard_builders import fill_desa
+
+    reopened = []
+    for code in ("19.01", "19.02", "19.03")[:count]:
+        for assessment in (
+            fill(code, Program.KLA, 2025, 0.6, Status.SUBMITTED),
+            fill(code, Program.APE, 2025, 0.6, Status.SUBMITTED),
+            fill_desa(code, 2025, Status.SUBMITTED),
+        ):
+            verify(assessment, user=verifikator, confirm_reason="uji")
+            unlock(assessment, user=admin_user, reason="Koreksi")
+            reopened.append(assessment)
+    store.refresh([a.pk for a in reopened])  # their rows: the corrections in progress
+    rows = StoredReadiness.objects.filter(assessment__in=[a.pk for a in reopened]).order_by("pk")
+    before = list(rows.values_list("assessment_id", "computed_at", "data"))
+
+    # the 9 of a fresh public page (test_dashboard_public) + the last verified results computed
+    # from the snapshots, twice (the trend's scores, the year's readiness): 4 catalog,
+    # 5 assessment, desa rows, desa totals, potential desa — as many for 1 region as for 3
+    with django_assert_num_queries(9 + 2 * 12):
+        response = client.get("/publik/?tahun=2025")
+
+    html = response.content.decode()
+    assert len(re.findall(r'kla-score">', html)) == count
+    assert html.count('class="note reopened"') >= count
+    # the "as verified" results are never stored: the rows still hold the corrections
+    assert len(before) == len(reopened)
+    assert list(rows.values_list("assessment_id", "computed_at", "data")) == before

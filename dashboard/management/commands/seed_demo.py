@@ -4,10 +4,17 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand
 
+from dashboard import store
+from penilaian.models import Assessment
 from regions import demo as regions_demo
 
 # Apps whose demo.py has a ``seed() -> str`` (idempotent), in dependency order.
-DEMO_MODULES: tuple[str, ...] = ("penilaian.demo", "kampung_kb.demo", "sinergitas.demo")
+DEMO_MODULES: tuple[str, ...] = (
+    "penilaian.demo",
+    "kampung_kb.demo",
+    "sinergitas.demo",
+    "akuntabilitas.demo",
+)
 
 
 class Command(BaseCommand):
@@ -25,6 +32,8 @@ class Command(BaseCommand):
             message = step()
             if message:
                 self.stdout.write(message)
+        stored = store.refresh(Assessment.objects.values_list("pk", flat=True))
+        self.stdout.write(f"Readiness stored for {stored} assessment(s).")
         self.stdout.write(self.style.SUCCESS("Data demo siap. Login demo:"))
         for demo_user, pw in users:
             shown = pw if pw else "(tidak berubah)"

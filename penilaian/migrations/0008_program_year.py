@@ -26,7 +26,7 @@ def remove_current_years(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("penilaian", "0004_rules_award_score"),
+        ("penilaian", "0007_return_category_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
