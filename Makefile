@@ -1,10 +1,12 @@
 # babel_pug — two commands set everything up on a fresh machine (Debian + Python 3.11):
 #   make run    venv, install, migrate, reference + demo data, serve on http://127.0.0.1:8000
-#   make test   venv, install, the whole test suite
+#   make test   venv, install, the whole test suite (pytest-xdist: WORKERS=2 processes)
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Test processes for make test (pytest-xdist); each gets its own test database. 0 = one process.
+WORKERS ?= 2
 STAMP := $(VENV)/.installed
 
 .PHONY: run test venv messages lint clean
@@ -31,7 +33,7 @@ run: $(STAMP) .demo-password .env
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(WORKERS)
 
 messages: $(STAMP)
 	DEBUG=true $(PY) manage.py makemessages -l id --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=artifacts

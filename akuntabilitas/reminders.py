@@ -36,7 +36,7 @@ from akuntabilitas import scoring as cal
 from akuntabilitas.models import ReminderThreshold, SentReminder, Stage
 from akuntabilitas.queries import OWNED_PROGRAMS, completeness_by_region, opd_accountability
 from penilaian.models import Notification, Program
-from regions.models import Region, Role
+from regions.models import Preference, Region, Role
 
 
 @dataclass(frozen=True)
@@ -232,8 +232,14 @@ def send_reminders(today: date | None = None, *, dry_run: bool = False) -> Repor
         report = Report(digests, dry_run=dry_run)
         if dry_run:
             return report
+        # E-mail only to those who did not turn it off on their profile (in-app always).
+        opted_out = set(
+            Preference.objects.filter(
+                user_id__in=[digest.user.pk for digest in digests], email_notifications=False
+            ).values_list("user_id", flat=True)
+        )
         for digest in digests:
-            emailed = bool(digest.user.email)
+            emailed = bool(digest.user.email) and digest.user.pk not in opted_out
             try:
                 with transaction.atomic():
                     SentReminder.objects.bulk_create(

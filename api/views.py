@@ -77,7 +77,7 @@ from dashboard.readiness import (
     KampungKbReadiness,
     NoEdition,
     ProgramReadiness,
-    readiness_for_year,
+    readiness_summaries,
 )
 from kampung_kb.models import DesaRecord
 from kampung_kb.readiness import (
@@ -111,7 +111,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
-from penilaian.scoring import Level, award_standing
+from penilaian.scoring import Level, award_standing, number_state
 from penilaian.services import (
     InvalidValues,
     StaleAssessment,
@@ -279,6 +279,147 @@ def readiness_data(row) -> dict[str, Any]:
             **state_data(kla),
         },
         "kampung_kb": {**kampung_kb_data(kkb.summary, kkb.status), **state_data(kkb)},
+    }
+
+
+# The same blocks from the stored summary JSON (``dashboard.store.summaries``: numbers as
+# strings, levels as dicts) without building the dataclasses — the readiness list over every
+# kab/kota. tests/test_api_lists.py checks that both forms give the same response.
+
+
+def _stored_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _stored_name(level: Mapping[str, Any] | None) -> str | None:
+    return level["name"] if level else None
+
+
+def ape_stored(result: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    if result is None or result.get("__type__") != ApeResult.__name__:
+        return ape_data(None, status)
+    return {
+        "score": Decimal(result["score"]),
+        "max_score": Decimal(result["max_score"]),
+        "category": _stored_name(result["category"]),
+        "next_category": _stored_name(result["next_category"]),
+        "points_to_next": _stored_decimal(result["points_to_next"]),
+        "status": status,
+        "provisional": bool(result["provisional_rules"]),
+        "provisional_rules": list(result["provisional_rules"]),
+        "prerequisites": [
+            {
+                "code": item["code"],
+                "score": Decimal(item["score"]),
+                "max_score": Decimal(item["max_score"]),
+                "state": item["state"],
+            }
+            for item in result["prerequisites"]
+        ],
+    }
+
+
+def kla_stored(result: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    if result is None or result.get("__type__") != KlaResult.__name__:
+        return kla_data(None, status)
+    return {
+        "score": Decimal(result["score"]),
+        "predicate": _stored_name(result["predicate"]),
+        "next_predicate": _stored_name(result["next_predicate"]),
+        "points_to_next": _stored_decimal(result["points_to_next"]),
+        "status": status,
+        "provisional": bool(result["provisional_rules"]),
+        "provisional_rules": list(result["provisional_rules"]),
+        "groups": [
+            {
+                "code": group["code"],
+                "score": Decimal(group["score"]),
+                "max_score": Decimal(group["max_score"]),
+            }
+            for group in result["groups"]
+        ],
+    }
+
+
+def kampung_kb_stored(summary: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    if summary is None:
+        return kampung_kb_data(None, status)
+    potensial = summary["desa_potensial"]
+    return {
+        "desa_total": summary["desa_total"],
+        "kampung_kb": summary["kampung_kb"],
+        "standar": summary["standar"],
+        "cikar": summary["cikar"],
+        "persen_kampung_kb": Decimal(summary["persen_kampung_kb"]),
+        "desa_potensial": summary["desa_total"] if potensial is None else potensial,
+        "status": status,
+        "provisional": bool(summary["provisional_rules"]),
+        "provisional_rules": list(summary["provisional_rules"]),
+    }
+
+
+def _stored_verified_at(data: Mapping[str, Any] | None, status: str | None):
+    snapshot = data and data.get("snapshot")
+    if status != Assessment.Status.VERIFIED or not snapshot:
+        return None
+    return datetime.datetime.fromisoformat(snapshot["verified_at"])
+
+
+def program_state_stored(data: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    """:func:`state_data` of an APE/KLA block from its stored summary: the live ``status`` with
+    the stored completeness, carried-over codes, missing-evidence count and snapshot date (the
+    same rule, ``penilaian.scoring.number_state``, as ``ProgramReadiness``)."""
+    done = data and data.get("completeness")
+    state = number_state(
+        status,
+        answered=done["answered"] if done else 0,
+        carried=len(data.get("carried_over") or ()) if data else 0,
+    )
+    incomplete = bool(done) and (
+        done["answered"] < done["total"] or (data.get("evidence_missing") or 0) > 0
+    )
+    return {
+        "state": str(state) if state else None,
+        "incomplete": incomplete,
+        "verified_at": _stored_verified_at(data, status),
+    }
+
+
+def kampung_kb_state_stored(data: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    """:func:`state_data` of a Kampung KB block from its stored summary."""
+    state = number_state(status)
+    summary = data and data.get("summary")
+    incomplete = bool(summary) and (data.get("desa_with_data") or 0) < summary["desa_total"]
+    return {
+        "state": str(state) if state else None,
+        "incomplete": incomplete,
+        "verified_at": _stored_verified_at(data, status),
+    }
+
+
+def readiness_stored(region, year: int, parts) -> dict[str, Any]:
+    """One region's row of contract §5 from its stored summaries (``readiness_summaries``),
+    each programme block with the state of its numbers derived from the summary and the live
+    status, as :func:`readiness_data` gives it."""
+    ape_status, ape = parts[Program.APE]
+    kla_status, kla = parts[Program.KLA]
+    kkb_status, kkb = parts[Program.KAMPUNG_KB]
+    return {
+        "region": region.code,
+        "region_name": region.name,
+        "year": year,
+        "ape": {
+            **ape_stored(ape and ape["result"], ape_status),
+            **program_state_stored(ape, ape_status),
+        },
+        "kla": {
+            **kla_stored(kla and kla["result"], kla_status),
+            **program_state_stored(kla, kla_status),
+        },
+        "kampung_kb": {
+            **kampung_kb_stored(kkb and kkb["summary"], kkb_status),
+            **kampung_kb_state_stored(kkb, kkb_status),
+        },
     }
 
 
@@ -480,12 +621,12 @@ class ReadinessListView(ApiView):
         if params.get("region") is not None:
             regions = regions.filter(pk=params["region"].pk)
         try:
-            rows = readiness_for_year(params["year"], regions)
+            rows = readiness_summaries(params["year"], regions)
         except NoEdition:
             raise exceptions.ValidationError(
                 {"year": [_("There is no edition for %(year)s.") % {"year": params["year"]}]}
             ) from None
-        data = [readiness_data(row) for row in rows]
+        data = [readiness_stored(region, params["year"], parts) for region, parts in rows]
         ordering = params.get("ordering", "region")
         block = READINESS_SORT.get(ordering.lstrip("-"))
         if block is not None:

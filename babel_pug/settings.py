@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "regions.context_processors.scope",
+                "babel_pug.context_processors.site",
             ],
         },
     },
@@ -158,6 +160,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "errors/lockout.html"  # Indonesian, in the site layout
+
+# Indonesian error pages in the site layout (babel_pug.views); JSON under /api/.
+CSRF_FAILURE_VIEW = "babel_pug.views.csrf_failure"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
@@ -239,7 +245,9 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("Set at most one of EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL.")
 EMAIL_TIMEOUT = 10
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "babel_pug <noreply@localhost>"
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL") or "Portal Kesiapan PUG-KLA Babel <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = (
     "django.core.mail.backends.console.EmailBackend"
@@ -300,6 +308,9 @@ if os.environ.get("REDIS_URL"):
 
 # Name of the provincial office, shown in the header (configurable: the acronym varies in print).
 OFFICE_NAME = os.environ.get("OFFICE_NAME", "DP3ACSKB Provinsi Kepulauan Bangka Belitung")
+# The name people read: page titles, the header, the subject prefix of e-mails.
+PRODUCT_NAME = os.environ.get("PRODUCT_NAME", "Portal Kesiapan PUG-KLA Babel")
+EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 
 # The portal's public address, for links in e-mails sent outside a request (reminder digests).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -310,3 +321,44 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Absolute address of the portal, for links in e-mails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+
+
+# Background jobs (Celery 5, see babel_pug/celery.py). The broker is CELERY_BROKER_URL, else
+# REDIS_URL; with neither, jobs run inline in the process that queues them (no worker needed).
+CELERY_BROKER_URL = (
+    os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL") or "memory://"
+)
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL == "memory://"
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: jobs keep what must last in the database
+CELERY_RESULT_EXPIRES = None  # so beat schedules no result clean-up either
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Scheduled work (celery beat); each task is a plain function, see README "Workers".
+CELERY_BEAT_SCHEDULE = {
+    "remove-expired-import-files": {
+        "task": "impor.tasks.remove_expired_import_files",
+        "schedule": 3600.0,
+    },
+    "clear-expired-sessions": {
+        "task": "regions.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    "prune-login-records": {
+        "task": "regions.tasks.prune_login_records",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Reminder digests before the provincial deadlines (akuntabilitas.reminders), each morning.
+    "send-reminders": {
+        "task": "akuntabilitas.tasks.send_daily_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+# Login records (django-axes attempts, lockouts and logs) older than this are deleted nightly.
+AXES_RECORDS_MAX_AGE_DAYS = env_int("AXES_RECORDS_MAX_AGE_DAYS", 30)

@@ -22,3 +22,8 @@ urlpatterns = [
     path("", include("akuntabilitas.urls")),
     path("", include("dashboard.urls")),
 ]
+
+handler400 = "babel_pug.views.bad_request"
+handler403 = "babel_pug.views.permission_denied"
+handler404 = "babel_pug.views.page_not_found"
+handler500 = "babel_pug.views.server_error"

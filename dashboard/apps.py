@@ -7,7 +7,7 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self) -> None:
-        from dashboard import store
+        from dashboard import tasks
         from penilaian.versions import on_assessments_changed
 
-        on_assessments_changed(store.refresh_quietly)
+        on_assessments_changed(tasks.assessments_changed)

@@ -288,6 +288,18 @@ def trend_svg(
 
 # Hand-drawn schematic shapes (SVG units, north up), sharing borders. Not to scale: Pangkal
 # Pinang is enlarged so that it can be seen and clicked.
+# The names of the drawn regions (reference data, contract §3; public like the shapes), so a
+# region outside the reader's scope is still named on the map, never shown as a bare code.
+MAP_NAMES = {
+    "19.01": "Kabupaten Bangka",
+    "19.02": "Kabupaten Belitung",
+    "19.03": "Kabupaten Bangka Selatan",
+    "19.04": "Kabupaten Bangka Tengah",
+    "19.05": "Kabupaten Bangka Barat",
+    "19.06": "Kabupaten Belitung Timur",
+    "19.71": "Kota Pangkal Pinang",
+}
+
 _SHAPES: dict[str, tuple[tuple[int, int], ...]] = {
     "19.05": ((30, 120), (70, 95), (120, 70), (145, 125), (165, 195), (140, 215), (90, 180),
               (45, 150)),
@@ -346,7 +358,8 @@ def map_svg(
         return mark_safe("")  # noqa: S308 - empty
     parts = [
         format_html(
-            '<svg class="map" viewBox="0 0 640 420" role="img" aria-labelledby="map-title" '
+            # role="group", not "img": the regions inside are links (axe: nested-interactive)
+            '<svg class="map" viewBox="0 0 640 420" role="group" aria-labelledby="map-title" '
             'xmlns="http://www.w3.org/2000/svg"><title id="map-title">{}</title>'
             '<rect class="sea" x="0" y="0" width="640" height="360"/>'
             '<text class="island" x="60" y="52">Pulau Bangka</text>'
@@ -363,7 +376,9 @@ def map_svg(
             '<polygon class="area" points="{}" fill="{}"><title>{}</title></polygon>',
             points,
             fill,
-            f"{code} {region.name} — {region.level_name or none_label}" if region else code,
+            f"{region.name} ({code}) — {region.level_name or none_label}"
+            if region
+            else f"{MAP_NAMES.get(code, code)} ({code}) — {out_of_scope_label}",
         )
         if region and region.url:
             polygon = format_html('<a href="{}">{}</a>', region.url, polygon)
@@ -377,7 +392,7 @@ def map_svg(
                     '<line class="leader" x1="{}" y1="{}" x2="{}" y2="{}"/>', x1, y1, x2, y2
                 )
             )
-        name = _short(region.name) if region else code
+        name = _short(region.name if region else MAP_NAMES.get(code, code))
         level = (region.level_name or none_label) if region else out_of_scope_label
         parts.append(
             format_html(

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 
 from dashboard.queries import DesaTable, GroupName, IndicatorRow, RecapRow, desa_level
 from dashboard.templatetags.dashboard_tags import state_label
+from penilaian import formatting
 from penilaian.models import Program
 from regions.models import Region
 
@@ -66,21 +67,99 @@ class Sheet:
     rows: Iterable[Sequence[object]]
 
 
+# Column headers people read (the machine codes stay on the sheet COLUMN_CODES_SHEET).
+COLUMN_CODES_SHEET = "kode_kolom"
+_LABELS = {
+    "kode_wilayah": "Kode wilayah",
+    "nama_wilayah": "Nama wilayah",
+    "tahun": "Tahun",
+    "nilai": "Nilai",
+    "nilai_maks": "Nilai maksimum",
+    "kategori": "Kategori",
+    "kategori_berikut": "Kategori berikutnya",
+    "predikat": "Predikat",
+    "predikat_berikut": "Predikat berikutnya",
+    "poin_ke_berikut": "Poin menuju tingkat berikutnya",
+    "resmi_terakhir": "Hasil resmi terakhir",
+    "resmi_tahun": "Tahun hasil resmi",
+    "status": "Status",
+    "indikator": "Jumlah indikator",
+    "dijawab": "Indikator terisi",
+    "berbukti": "Indikator berbukti",
+    "terverifikasi": "Indikator terverifikasi",
+    "desa": "Jumlah desa/kelurahan",
+    "kampung_kb": "Kampung KB",
+    "standar": "Kampung KB Standar",
+    "cikar": "Kampung KB Cikar",
+    "persen": "Persentase Kampung KB (%)",
+    "target_persen": "Target (%)",
+    "kurang_untuk_target": "Kekurangan menuju target",
+    "aturan_sementara": "Aturan sementara yang dipakai",
+    "desa_potensial": "Desa/kelurahan potensial",
+}
+_PROGRAMS = {"ape": "APE", "kla": "KLA", "kkb": "Kampung KB"}
+_PERCENT_CODES = ("persen",)
+
+
+def column_label(code: str) -> str:
+    """The Indonesian header of a machine column code ("ape_nilai_maks" → "APE: Nilai maksimum")."""
+    if code in _LABELS:
+        return _LABELS[code]
+    program, _sep, rest = code.partition("_")
+    if program in _PROGRAMS and rest:
+        if rest in _LABELS:
+            return f"{_PROGRAMS[program]}: {_LABELS[rest]}"
+        if rest.endswith("_status"):
+            return f"{_PROGRAMS[program]} {rest[: -len('_status')].upper()}: Status"
+        if "_" not in rest and len(rest) <= 3:  # a group abbreviation: APE KOM, KLA K1
+            return f"{_PROGRAMS[program]} {rest.upper()}: Nilai"
+        return f"{_PROGRAMS[program]}: {rest.replace('_', ' ').capitalize()}"
+    if code.endswith("_nilai"):
+        return f"{code[: -len('_nilai')].upper()}: Nilai"
+    if code.endswith("_status"):
+        return f"{code[: -len('_status')].upper()}: Status"
+    return code.replace("_", " ").capitalize()
+
+
+def _number_format(code: str, value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if code == "tahun" or code.endswith("_tahun"):
+        return formatting.XLSX_YEAR
+    if code.endswith(_PERCENT_CODES):
+        return formatting.XLSX_PERCENT_VALUE
+    return formatting.XLSX_INTEGER if isinstance(value, int) else "#,##0.00"
+
+
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """The sheets as an xlsx file, headers bold and frozen."""
+    """The sheets as an xlsx file: readable headers, bold and frozen; numbers as numbers with a
+    number format (years ungrouped, percentages with two decimals); the machine column codes on
+    a last sheet ``kode_kolom``."""
     book = Workbook()
     book.remove(book.active)
+    codes: dict[str, str] = {}
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
-        ws.append([cell(header) for header in sheet.headers])
+        ws.append([column_label(str(header)) for header in sheet.headers])
         for item in ws[1]:
             item.font = Font(bold=True)
         ws.freeze_panes = "A2"
         for row in sheet.rows:
-            ws.append([cell(value) for value in row])
+            values = [cell(value) for value in row]
+            ws.append(values)
+            for index, (header, value) in enumerate(zip(sheet.headers, values, strict=False)):
+                number_format = _number_format(str(header), value)
+                if number_format:
+                    ws.cell(row=ws.max_row, column=index + 1).number_format = number_format
         for index, header in enumerate(sheet.headers, start=1):
             letter = ws.cell(row=1, column=index).column_letter
-            ws.column_dimensions[letter].width = max(10, min(40, len(str(header)) + 2))
+            label = column_label(str(header))
+            codes.setdefault(str(header), label)
+            ws.column_dimensions[letter].width = max(10, min(40, len(label) + 2))
+    legend = book.create_sheet(COLUMN_CODES_SHEET)
+    legend.append(["kode_kolom", "judul_kolom"])
+    for code, label in codes.items():
+        legend.append([code, label])
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

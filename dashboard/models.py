@@ -11,10 +11,12 @@ class StoredReadiness(models.Model):
     """What the pages show of one assessment, with the versions it was computed from.
 
     ``data`` is the serialised result of the pure scoring functions (``dashboard.store``), so a
-    new field of that result needs no schema change; the typed columns are what operators and
-    queries filter and sort on. The row is fresh exactly when ``assessment_version`` equals the
-    assessment's ``version``, ``catalog_version`` the edition's ``catalog_version`` and
-    ``format`` the code's ``dashboard.store.FORMAT``.
+    new field of that result needs no schema change, less the gap items and missing evidence,
+    which are in ``details`` so that a read of the summary alone (the API) need not parse them;
+    the typed columns are what operators and queries filter and sort on. The row is fresh
+    exactly when ``assessment_version`` equals the assessment's ``version``,
+    ``catalog_version`` the edition's ``catalog_version`` and ``format`` the code's
+    ``dashboard.store.FORMAT``.
     """
 
     assessment = models.OneToOneField(
@@ -30,6 +32,7 @@ class StoredReadiness(models.Model):
     level_name = models.CharField(_("category/predicate"), max_length=60, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
     data = models.JSONField(_("result"))
+    details = models.JSONField(_("details"), default=dict)
 
     class Meta:
         verbose_name = _("stored readiness")

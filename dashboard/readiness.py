@@ -275,12 +275,14 @@ def readiness_for_year(
     regions: QuerySet[Region] | Iterable[Region],
     *,
     verified_only: bool = False,
+    details: bool = True,
 ) -> list[RegionReadiness]:
     """Every region of ``regions`` (already scoped by the caller) for ``year``, by region code.
 
-    Raises :class:`NoEdition` when no programme has an edition for ``year``.
+    Raises :class:`NoEdition` when no programme has an edition for ``year``. ``details=False``:
+    the gap items and missing evidence are not read (``dashboard.store.Deferred``).
     """
-    return readiness_for_years(regions, [year], verified_only=verified_only)
+    return readiness_for_years(regions, [year], verified_only=verified_only, details=details)
 
 
 def readiness_for_years(
@@ -288,6 +290,7 @@ def readiness_for_years(
     years: Sequence[int],
     *,
     verified_only: bool = False,
+    details: bool = True,
 ) -> list[RegionReadiness]:
     """Every region × every year of ``years``, by region code then year.
 
@@ -296,7 +299,23 @@ def readiness_for_years(
     """
     from dashboard import store
 
-    return store.read(_rows(regions), sorted(set(years)), verified_only=verified_only)
+    return store.read(
+        _rows(regions), sorted(set(years)), verified_only=verified_only, details=details
+    )
+
+
+def readiness_summaries(
+    year: int,
+    regions: QuerySet[Region] | Iterable[Region],
+    *,
+    verified_only: bool = False,
+):
+    """Every region of ``regions`` for ``year`` as ``(region row, programme → (status, stored
+    summary JSON))`` (``dashboard.store.summaries``): the cheap read for a list that shows only
+    the summary and formats it itself (the API). Raises :class:`NoEdition`."""
+    from dashboard import store
+
+    return store.summaries(_rows(regions), year, verified_only=verified_only)
 
 
 def readiness_for_region(

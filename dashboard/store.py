@@ -4,8 +4,9 @@ One table, ``StoredReadiness``, holds for every assessment what the pages show �
 the pure scoring functions (``dashboard.readiness.compute``: score, category/predicate, next
 level and points to it, group scores, gap list, completeness, missing evidence, Kampung KB
 counts), serialised into a JSON column by the codec below (any new field of those dataclasses
-flows through without a schema change), plus typed columns to query and sort on — and the two
-versions it was computed from:
+flows through without a schema change; the gap items and missing evidence, which only the pages
+that list gaps show, in a ``details`` column that a summary read — the API — leaves unread),
+plus typed columns to query and sort on — and the two versions it was computed from:
 
 * ``Assessment.version``: every write path bumps it — value and desa-row saves, the workflow,
   the import — and so do an evidence link, an owner reassignment and a desa change
@@ -16,8 +17,10 @@ versions it was computed from:
 A row is fresh exactly when both versions (and the code's ``FORMAT``) match. Every reader — page,
 API, export — reads the rows it needs in one query (:func:`read`, :func:`scores`); rows missing
 or stale are recomputed in one batch inside that request and saved, so the next reader in any
-process gets them. A save recomputes its own row right after its commit, an import the
-assessments it touched (:func:`refresh`, a listener of ``penilaian.versions``). Nothing is
+process gets them. A save recomputes its own row right after its commit; an import queues a
+job that recomputes the assessments it touched (``dashboard.tasks.refresh_readiness``, on a
+Celery worker, inline without a broker) — both listeners of ``penilaian.versions``, and
+nothing depends on them having run: readers recompute what is still stale. Nothing is
 cached in a process, nothing needs warming, a restart loses nothing. ``status``, ``updated_at``
 and the award history are read with the rows, never stored; so is what depends on them — the
 state of each number is a property of the status and the stored completeness.
@@ -99,6 +102,43 @@ def _codec(tp: Any) -> tuple[Encoder, Decoder]:
     return codec
 
 
+class DetailsNotLoaded(LookupError):
+    """A detail of a stored row (a gap list, missing evidence) read without its details."""
+
+
+class Deferred(Sequence):
+    """Stands for a detail left unread (``read(..., details=False)``): any use of it raises
+    :class:`DetailsNotLoaded`, so a page that needs it cannot show an empty list instead."""
+
+    __slots__ = ("path",)
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def _missing(self):
+        raise DetailsNotLoaded(f"{self.path} is not loaded: read the readiness with details")
+
+    def __getitem__(self, index):
+        self._missing()
+
+    def __len__(self) -> int:
+        self._missing()
+        return 0
+
+    def __iter__(self):
+        self._missing()
+        return iter(())
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self) -> str:
+        return f"Deferred({self.path!r})"
+
+
 class LazyItems(Sequence):
     """A tuple of dataclasses decoded from its JSON on first use (a page of 514 regions reads
     every gap list but shows none of them). Compares and hashes like the tuple it stands for."""
@@ -167,7 +207,9 @@ def _build_codec(tp: Any) -> tuple[Encoder, Decoder]:
         if len(args) == 2 and args[1] is Ellipsis:
             enc, dec = _codec(args[0])
             if dataclasses.is_dataclass(args[0]):  # gap lists and the like: decoded when used
-                return (lambda v: [enc(x) for x in v]), (lambda v: LazyItems(v, dec))
+                return (lambda v: [enc(x) for x in v]), (
+                    lambda v: v if isinstance(v, Deferred) else LazyItems(v, dec)
+                )
             return (lambda v: [enc(x) for x in v]), (lambda v: tuple(dec(x) for x in v))
         codecs = [_codec(arg) for arg in args]
         return (
@@ -263,8 +305,13 @@ def _shape(tp: Any, seen: set[Any] | None = None) -> str:
     return repr(tp)
 
 
+# What only the detail pages show (the region page's gap list and missing evidence): stored in
+# the ``details`` column, apart from the summary in ``data`` that every list reads, so that the
+# API and the lists do not fetch and parse them (``read(..., details=False)``).
+DETAILS = (("result", "gap", "items"), ("missing_evidence",))
+
 FORMAT = hashlib.sha1(
-    f"{SCORING_REVISION}|{_shape(ProgramReadiness)}|{_shape(KampungKbReadiness)}".encode(),
+    f"{SCORING_REVISION}|{DETAILS}|{_shape(ProgramReadiness)}|{_shape(KampungKbReadiness)}".encode(),
     usedforsecurity=False,
 ).hexdigest()[:16]
 
@@ -277,10 +324,43 @@ def encode(part: Part) -> dict[str, Any]:
     return data
 
 
-def decode(program: str, data: Mapping[str, Any], **live: Any) -> Part:
-    """A stored JSON back into its dataclass, with the live fields given."""
+def split(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An encoded part as its summary (``data`` less the :data:`DETAILS`, changed in place) and
+    its details (``"result.gap.items"`` → JSON)."""
+    details = {}
+    for path in DETAILS:
+        node = data
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict) and path[-1] in node:
+            details[".".join(path)] = node.pop(path[-1])
+    return data, details
+
+
+def decode(
+    program: str, data: Mapping[str, Any], details: Mapping[str, Any] | None = None, **live: Any
+) -> Part:
+    """A stored JSON back into its dataclass, with the live fields given.
+
+    ``data`` is the summary (or the whole encoded part); the :data:`DETAILS` it lacks come from
+    ``details``, or — ``details`` None, not read — are :class:`Deferred`, raising when used.
+    """
     cls = KampungKbReadiness if program == Program.KAMPUNG_KB else ProgramReadiness
     fields = {name: data[name] for name in data if name not in LIVE_FIELDS}
+    if cls is ProgramReadiness:
+        for path in DETAILS:
+            node = fields
+            for key in path[:-1]:
+                child = node.get(key)
+                if not isinstance(child, dict):
+                    node = None
+                    break
+                node[key] = child = dict(child)  # a copy: ``data`` stays as it was read
+                node = child
+            if node is None or path[-1] in node:
+                continue
+            name = ".".join(path)
+            node[path[-1]] = details[name] if details is not None else Deferred(name)
     part = _codec(cls)[1](fields)
     known = {f.name for f in dataclasses.fields(cls)}
     return dataclasses.replace(part, **{k: v for k, v in live.items() if k in known})
@@ -347,7 +427,7 @@ def save(parts: Mapping[int, Part], rows: Mapping[int, tuple], catalog_versions:
                 score=getattr(result, "score", None),
                 level_name=level.name if level is not None else "",
                 computed_at=now,
-                data=encode(part),
+                **dict(zip(("data", "details"), split(encode(part)), strict=True)),
             )
         )
     if not objects:
@@ -367,13 +447,19 @@ def save(parts: Mapping[int, Part], rows: Mapping[int, tuple], catalog_versions:
     return len(objects)
 
 
-def _rows(programs, years, region_ids, *, verified_only: bool, with_data: bool) -> list[tuple]:
-    """The assessments with their stored rows' versions (and data or score), one query. With
-    ``verified_only``: verified ones and those reopened for correction (see :func:`_reopened`)."""
+def _rows(
+    programs, years, region_ids, *, verified_only: bool, with_data: bool, details: bool = False
+) -> list[tuple]:
+    """The assessments with their stored rows' versions (and data, optionally details, or
+    score), one query. With ``verified_only``: verified ones and those reopened for correction
+    (see :func:`_reopened`)."""
     qs = assessments_for(programs, years, region_ids)
     if verified_only:
         qs = with_verified_result(qs)
-    extra = ("readiness__data",) if with_data else ("readiness__score",)
+    if with_data:
+        extra = ("readiness__data", "readiness__details") if details else ("readiness__data",)
+    else:
+        extra = ("readiness__score",)
     return list(qs.values_list(*_ROW, *extra))
 
 
@@ -396,9 +482,16 @@ def _as_verified(reopened: list[tuple]) -> dict:
 
 
 def read(
-    regions: list[_RegionRow], years: list[int] | None, *, verified_only: bool
+    regions: list[_RegionRow],
+    years: list[int] | None,
+    *,
+    verified_only: bool,
+    details: bool = True,
 ) -> list[RegionReadiness]:
     """Readiness of ``regions`` × ``years`` (None = every edition year), by region then year.
+
+    ``details=False`` leaves the :data:`DETAILS` (gap items, missing evidence) unread: they are
+    :class:`Deferred` in the result (for the API and lists that show only the summary).
 
     Queries: the editions, the stored rows (one query, with the assessments' versions and
     status), the awards; plus, only when some rows are missing or stale, one computation batch
@@ -419,7 +512,9 @@ def read(
     if not regions or not years:
         return []
     region_ids = [region.id for region in regions]
-    rows = _rows(PROGRAMS, years, region_ids, verified_only=verified_only, with_data=True)
+    rows = _rows(
+        PROGRAMS, years, region_ids, verified_only=verified_only, with_data=True, details=details
+    )
     reopened = [row for row in rows if _reopened(row, verified_only)]
     stale = [row for row in rows if not _fresh(row) and not _reopened(row, verified_only)]
     computed = _recompute(stale)
@@ -439,7 +534,13 @@ def read(
         elif part is not None:
             part = dataclasses.replace(part, status=status, updated_at=updated_at)
         elif _fresh(row):
-            part = decode(program, row[11], status=status, updated_at=updated_at)
+            part = decode(
+                program,
+                row[11],
+                row[12] if details else None,
+                status=status,
+                updated_at=updated_at,
+            )
         else:  # vanished while computing: shown as without data until the next read
             continue
         if isinstance(part, ProgramReadiness):
@@ -477,6 +578,44 @@ def read(
                 )
             )
     return result
+
+
+Summary = dict[str, tuple[str | None, dict[str, Any] | None]]
+
+
+def summaries(
+    regions: list[_RegionRow], year: int, *, verified_only: bool = False
+) -> list[tuple[_RegionRow, Summary]]:
+    """Each region's stored summaries in ``year``: programme → (status, the summary JSON as
+    :func:`encode` and :func:`split` write it into ``data``; None without an assessment).
+
+    For a list that formats the summary itself — the readiness API over every kab/kota — and
+    need not build the dataclasses (:func:`read` does) nor read the details or the awards.
+    Queries: whether ``year`` has an edition, the rows, plus (only for missing or stale rows)
+    one computation batch and its upsert. Raises ``NoEdition``.
+    """
+    if not Edition.objects.filter(program__in=PROGRAMS, year=year).exists():
+        raise NoEdition([year])
+    if not regions:
+        return []
+    region_ids = [region.id for region in regions]
+    rows = _rows(PROGRAMS, [year], region_ids, verified_only=verified_only, with_data=True)
+    # an assessment reopened for correction has no verified summary stored (see :func:`read`)
+    rows = [row for row in rows if not _reopened(row, verified_only)]
+    computed = _recompute([row for row in rows if not _fresh(row)])
+    found: dict[tuple[str, int], tuple[str | None, dict[str, Any]]] = {}
+    for row in rows:
+        pk, program, _year, region_id, status = row[:5]
+        part = computed.get(pk)
+        if part is not None:
+            found[(program, region_id)] = (status, split(encode(part))[0])
+        elif _fresh(row):
+            found[(program, region_id)] = (status, row[11])
+    empty = (None, None)
+    return [
+        (region, {program: found.get((program, region.id), empty) for program in PROGRAMS})
+        for region in regions
+    ]
 
 
 def scores(
@@ -588,7 +727,7 @@ def differences(*, fresh_only: bool = False) -> list[Difference]:
     qs = assessments_for(PROGRAMS, None, None)
     if fresh_only:
         qs = qs.filter(readiness__isnull=False)
-    rows = list(qs.values_list(*_ROW, "readiness__data"))
+    rows = list(qs.values_list(*_ROW, "readiness__data", "readiness__details"))
     found: list[Difference] = []
     by_region: dict[int, list[tuple]] = {}
     for row in rows:
@@ -607,7 +746,7 @@ def differences(*, fresh_only: bool = False) -> list[Difference]:
                 kind = "stale"
             else:
                 part = parts.get(row[0])
-                if part is not None and _normal(encode(part)) == _normal(row[11]):
+                if part is not None and _normal(split(encode(part))) == _normal(row[11:13]):
                     continue
                 kind = "wrong"
             found.append(Difference(row[0], row[1], row[2], row[3], kind))

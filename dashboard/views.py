@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -403,6 +404,7 @@ def region_print(request: HttpRequest, kode: str) -> HttpResponse:
     context = _region_context(request, kode)
     meetings = list(meetings_for_region(context["region"], context["scope"])[:20])
     context["open_followups"] = [f for m in meetings for f in m.open_followups][:5]
+    context["printed_on"] = timezone.now()
     return render(request, "dashboard/region_print.html", context)
 
 

@@ -167,7 +167,7 @@ def summary(result: Preview) -> str:
 
 def store(data: bytes, suffix: str = ".bin") -> str:
     """Keep ``data`` for a day in the default storage (shared by every web process)."""
-    _cleanup()
+    remove_expired_files()
     token = secrets.token_hex(16)
     default_storage.save(f"{TMP_DIR}/{token}{suffix}", ContentFile(data))
     return token
@@ -247,10 +247,13 @@ def may_download(request, token: str) -> bool:
     return token in request.session.get(ERROR_FILES_KEY, [])
 
 
-def _cleanup() -> None:
-    """Delete our temporary files after a day, and any upload left in the library's folder by
-    the admin flow of earlier versions (the admin door no longer stores there)."""
-    limit = timezone.now().timestamp() - TMP_MAX_AGE
+def remove_expired_files(max_age: int = TMP_MAX_AGE) -> int:
+    """Delete our temporary files (pending uploads, error files) once older than ``max_age``
+    seconds (a day), and any upload left in the library's folder by the admin flow of earlier
+    versions (the admin door no longer stores there). Returns how many were deleted. Runs on
+    every upload and hourly as a job (``impor.tasks``)."""
+    limit = timezone.now().timestamp() - max_age
+    removed = 0
     for folder in (TMP_DIR, LIBRARY_TMP_DIR):
         try:
             _dirs, files = default_storage.listdir(folder)
@@ -261,5 +264,7 @@ def _cleanup() -> None:
             try:
                 if default_storage.get_modified_time(path).timestamp() < limit:
                     default_storage.delete(path)
+                    removed += 1
             except (FileNotFoundError, NotImplementedError, OSError):
                 continue
+    return removed

@@ -22,14 +22,14 @@ from operator import itemgetter
 from typing import Any, ClassVar, NamedTuple
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from impor import coerce
 from impor.readers import ERROR_COLUMN, FileRefused, Table
 from kampung_kb.models import DATA_FIELDS, YESNO_FIELDS, DesaRecord
 from kampung_kb.scoring import BkkbnClass, validate_row
-from penilaian import scoring
+from penilaian import formatting, scoring
 from penilaian.models import Answer, Assessment, Edition, Indicator, Program
 from penilaian.services import note_error
 from regions.models import Desa, Kecamatan, Region
@@ -337,7 +337,8 @@ def _locked_message(status: str, program: str, year: int, region_code: str) -> s
 
 
 def _number(value: Decimal | None) -> str:
-    return "" if value is None else scoring.format_number(value)
+    """A value as the preview shows it to people: 87,34 (penilaian.formatting)."""
+    return "" if value is None else formatting.number(value, get_language())
 
 
 def _assessments(

@@ -137,7 +137,7 @@ def _write_desa(writes: Sequence[DesaWrite]) -> int:
             .values_list("region_id", flat=True)
             .distinct()
         )
-    desa_regions_changed(regions)
+    desa_regions_changed(regions, background=True)  # readiness refreshed by a job
     return upsert(
         Desa,
         fields,
@@ -179,7 +179,7 @@ def _ensure_assessments(
             if (region, edition) in plan.create_assessments
         ]
         history_from_table(Assessment, created, "+", user_id, reason, now)
-        assessments_changed(created)  # their readiness is computed right after the commit
+        assessments_changed(created, background=True)  # readiness: a job after the commit
     return {
         (region, edition): pk
         for pk, region, edition in Assessment.objects.filter(
@@ -196,7 +196,7 @@ def _bump_assessments(ids: list[int], user_id: int | None, reason: str, now: dt.
             version=F("version") + 1, updated_at=now, updated_by_id=user_id
         )
     history_from_table(Assessment, ids, "~", user_id, reason, now)
-    assessments_changed(ids)
+    assessments_changed(ids, background=True)  # readiness: a job after the commit
 
 
 # --- the generic upsert ---

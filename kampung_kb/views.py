@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from kampung_kb import readiness, services
@@ -32,9 +33,9 @@ from kampung_kb.forms import (
 )
 from kampung_kb.models import DesaRecord
 from kampung_kb.readiness import DesaStatus
+from penilaian import formatting
 from penilaian.forms import UploadForm
 from penilaian.models import Assessment
-from penilaian.scoring import format_number
 from penilaian.services import NON_FIELD_ERRORS, StaleAssessment
 from penilaian.views import (
     HistoryEntry,
@@ -257,5 +258,5 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, Decimal):
-        return format_number(value)
+        return formatting.number(value, get_language())
     return str(value)

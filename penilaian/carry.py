@@ -9,7 +9,7 @@ someone changes it. A carried value that is not valid on the new edition (a ladd
 longer exists, a new range) is not carried: it is listed under ``needs_reentry``.
 
 The report also lists the codes the new edition dropped and added. Programmes with their own rows
-(Kampung KB) carry them through their registered hook (``penilaian.services.ProgramHooks.carry``);
+(Kampung KB) carry them through their registered hook (``penilaian.hooks.ProgramHooks.carry``);
 its report is ``CarryReport.extra``.
 """
 
@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from penilaian import scoring
+from penilaian.hooks import HISTORY_REASON_MAX, program_hooks
 from penilaian.models import Answer, Assessment, Edition
 from penilaian.queries import load_catalog_map
-from penilaian.services import HISTORY_REASON_MAX, program_hooks
 from regions.models import Region
 
 

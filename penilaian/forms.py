@@ -138,6 +138,7 @@ class UploadForm(forms.Form):
         label=_("or an existing document of the region"),
         queryset=Document.objects.none(),
         required=False,
+        empty_label=_("— none: upload a new file —"),
     )
     indicators = forms.MultipleChoiceField(
         label=_("For indicators"), choices=(), widget=forms.CheckboxSelectMultiple

@@ -14,14 +14,18 @@ optional :func:`validate_values` preview), so every caller gets the same rules:
 
 Kampung KB rows have their own write path in ``kampung_kb.services`` built the same way.
 
-Programme apps may register :class:`ProgramHooks` (a snapshot builder, a carry-over step) with
-:func:`register_program_hooks` in their ``readiness`` module; :func:`program_hooks` discovers those
-modules, so the shared mechanism calls programme code without importing it.
+Programme apps may register :class:`~penilaian.hooks.ProgramHooks` (a snapshot builder, a
+carry-over step) with :func:`~penilaian.hooks.register_program_hooks` in their ``readiness``
+module (re-exported here); :func:`~penilaian.hooks.program_hooks` discovers those modules, so the
+shared mechanism calls programme code without importing it.
+
+Imports go one way inside the app: ``services`` → ``carry`` (a new year's assessment) →
+``hooks``; ``carry`` never imports ``services`` (tests/test_architecture.py checks for circles).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -29,11 +33,17 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from penilaian import scoring
+from penilaian.carry import AssessmentExists, start_assessment
+from penilaian.hooks import (
+    HISTORY_REASON_MAX,
+    ProgramHooks,
+    program_hooks,
+    register_program_hooks,
+)
 from penilaian.models import Answer, Assessment, Edition, Program, VerifiedSnapshot
 from penilaian.queries import (
     AssessmentData,
@@ -67,7 +77,6 @@ __all__ = [
 
 YES = frozenset({"ya", "y", "yes", "true", "1", "benar"})
 NO = frozenset({"tidak", "t", "no", "n", "false", "0", "salah"})
-HISTORY_REASON_MAX = 100  # simple_history keeps at most 100 characters of a change reason
 NOTE_MAX_LENGTH = 2000  # a note on an indicator or a desa row: the forms' limit, for every path
 
 
@@ -115,43 +124,6 @@ class SaveResult:
     @property
     def version(self) -> int:
         return self.assessment.version
-
-
-# --- programme hooks --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProgramHooks:
-    """Programme-specific steps the shared mechanism calls.
-
-    ``snapshot(assessment) -> (score, level_name, data)`` builds the frozen snapshot (default:
-    :func:`snapshot_data` on the indicator answers). ``carry(new, source, user)`` carries the
-    programme's own rows from ``source`` (the previous year's verified assessment, or None) into
-    ``new`` and returns a report object. ``missing(assessment)`` says what the assessment still
-    lacks (default: unanswered indicators and required evidence, :func:`missing_for`).
-    """
-
-    snapshot: Callable[[Assessment], tuple[Decimal | None, str, dict[str, Any]]] | None = None
-    carry: Callable[[Assessment, Assessment | None, Any], Any] | None = None
-    missing: Callable[[Assessment], scoring.Missing] | None = None
-
-
-_HOOKS: dict[str, ProgramHooks] = {}
-_discovered = False
-
-
-def register_program_hooks(program: str, hooks: ProgramHooks) -> None:
-    """Register a programme's hooks (called at import of the programme's ``readiness`` module)."""
-    _HOOKS[program] = hooks
-
-
-def program_hooks(program: str) -> ProgramHooks:
-    """The programme's hooks; imports every installed app's ``readiness`` module once."""
-    global _discovered
-    if not _discovered:
-        autodiscover_modules("readiness")
-        _discovered = True
-    return _HOOKS.get(program, ProgramHooks())
 
 
 # --- parsing and validation -------------------------------------------------------------------
@@ -466,8 +438,6 @@ def get_or_create_assessment(
     :class:`PermissionDenied`); reading an existing assessment needs no scope here (callers
     check visibility with ``scope_for(user)``). The province itself has no assessments.
     """
-    from penilaian.carry import AssessmentExists, start_assessment
-
     existing = Assessment.objects.filter(edition=edition, region=region).first()
     if existing is not None:
         return existing

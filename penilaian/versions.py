@@ -11,7 +11,8 @@
   data migrations, which send no signals, call :func:`bump_catalog_version` themselves.
 
 Whoever bumps an assessment version also calls :func:`assessments_changed`: after the commit the
-registered listeners (the readiness store) recompute those assessments right away.
+registered listeners (the readiness store) recompute those assessments — right away for a save,
+as a background job (``background=True``) for an import's thousands.
 """
 
 from __future__ import annotations
@@ -36,18 +37,19 @@ from penilaian.models import (
 )
 from regions.models import Desa, OpdKind
 
-Listener = Callable[[list[int]], None]
+Listener = Callable[[list[int], bool], None]
 _listeners: list[Listener] = []
 
 
 def on_assessments_changed(listener: Listener) -> Listener:
-    """Register ``listener(assessment_ids)``, called after the commit of every change."""
+    """Register ``listener(assessment_ids, background)``, called after the commit of every
+    change; ``background`` is true when the writer (an import) asks not to be kept waiting."""
     if listener not in _listeners:
         _listeners.append(listener)
     return listener
 
 
-def assessments_changed(ids: Iterable[int]) -> None:
+def assessments_changed(ids: Iterable[int], *, background: bool = False) -> None:
     """Tell the listeners, once the current transaction commits, which assessments changed."""
     wanted = sorted(set(ids))
     if not wanted or not _listeners:
@@ -55,19 +57,19 @@ def assessments_changed(ids: Iterable[int]) -> None:
 
     def notify() -> None:
         for listener in list(_listeners):
-            listener(wanted)
+            listener(wanted, background)
 
     transaction.on_commit(notify)
 
 
-def bump_assessments(assessments: QuerySet[Assessment]) -> list[int]:
+def bump_assessments(assessments: QuerySet[Assessment], *, background: bool = False) -> list[int]:
     """Raise the version of every assessment of ``assessments``; returns their ids."""
     ids = list(assessments.order_by().values_list("pk", flat=True))
     if ids:
         Assessment.objects.filter(pk__in=ids).update(
             version=F("version") + 1, updated_at=timezone.now()
         )
-        assessments_changed(ids)
+        assessments_changed(ids, background=background)
     return ids
 
 
@@ -134,13 +136,14 @@ def track_region_year(model, program: str) -> None:
     post_delete.connect(changed, sender=model, dispatch_uid=f"av-d-{model}")
 
 
-def desa_regions_changed(region_ids: Iterable[int]) -> list[int]:
+def desa_regions_changed(region_ids: Iterable[int], *, background: bool = False) -> list[int]:
     """Bump the Kampung KB assessments of regions whose desa list changed (also for bulk
     writes such as the desa import); returns the assessment ids."""
     return bump_assessments(
         Assessment.objects.filter(
             region_id__in=sorted(set(region_ids)), edition__program=Program.KAMPUNG_KB
-        )
+        ),
+        background=background,
     )
 
 

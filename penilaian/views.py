@@ -33,10 +33,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from penilaian import workflow
+from penilaian import formatting, workflow
 from penilaian.evidence import document_date_warnings, documents_in_scope, store_document
 from penilaian.forms import (
     CATEGORY_PREFIX,
@@ -76,7 +77,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
-from penilaian.scoring import Missing, format_number
+from penilaian.scoring import Missing
 from penilaian.services import (
     NON_FIELD_ERRORS,
     InvalidValues,
@@ -310,10 +311,11 @@ def _display_value(indicator: Indicator, value: Decimal | None) -> str:
     if indicator.kind == Indicator.Kind.LADDER:
         for option in indicator.options:
             if Decimal(str(option.get("points", "0"))) == value:
-                return f"{option.get('label', '')} ({format_number(value)})"
-        return format_number(value)
-    unit = indicator.unit or ("%" if indicator.kind == Indicator.Kind.PERCENT else "")
-    return f"{format_number(value)} {unit}".strip()
+                return f"{option.get('label', '')} ({formatting.number(value, get_language())})"
+        return formatting.number(value, get_language())
+    if indicator.kind == Indicator.Kind.PERCENT and not indicator.unit:
+        return formatting.percent(value, get_language())
+    return f"{formatting.number(value, get_language())} {indicator.unit}".strip()
 
 
 def user_name(user) -> str:

@@ -3,8 +3,10 @@
 Each transition locks the assessment row, checks who may do it and from which status, changes
 the status (bumping ``version`` so that forms opened before the change cannot overwrite it),
 records a :class:`WorkflowEvent` (and, through ``save()``, a simple_history record with the
-reason) and notifies the people concerned. Nobody verifies what they submitted. Verification
-freezes the "as verified" snapshot; an unlock never changes an existing snapshot.
+reason) and notifies the people concerned: in the app at once, and by e-mail (submit, return,
+verify) through a job queued when the transaction commits (``penilaian.tasks``). Nobody
+verifies what they submitted. Verification freezes the "as verified" snapshot; an unlock never
+changes an existing snapshot.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from penilaian import notifications
+from penilaian import notifications, tasks
 from penilaian.models import Assessment, Indicator, ReturnCategory, ReturnReason, WorkflowEvent
 from penilaian.scoring import Missing
 from penilaian.services import freeze_snapshot, missing_for
@@ -188,6 +190,7 @@ def submit(
         event = _change(locked, user, Action.SUBMIT, Status.SUBMITTED, reason)
         ReturnReason.objects.filter(assessment=locked, resolved=False).update(resolved=True)
         notifications.notify_submitted(locked, user)
+        tasks.queue_workflow_email(event.pk)
     _refresh(assessment, locked)
     return event
 
@@ -249,6 +252,7 @@ def return_assessment(
         }
         event = _change(locked, user, Action.RETURN, Status.RETURNED, summary)
         notifications.notify_returned(locked, user, len(items) + (1 if note else 0))
+        tasks.queue_workflow_email(event.pk)
     _refresh(assessment, locked)
     return event
 
@@ -264,9 +268,10 @@ def verify(assessment: Assessment, *, user, note: str = "", confirm_reason: str 
         locked = _lock(assessment)
         _check_review(scope, locked)
         reason = _confirmed(locked, note, confirm_reason)
-        _change(locked, user, Action.VERIFY, Status.VERIFIED, reason)
+        event = _change(locked, user, Action.VERIFY, Status.VERIFIED, reason)
         snapshot = freeze_snapshot(locked, user)
         notifications.notify_verified(locked, user)
+        tasks.queue_workflow_email(event.pk)
     _refresh(assessment, locked)
     return snapshot
 

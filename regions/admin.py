@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from regions.models import Assignment, Desa, Kecamatan, Opd, OpdKind, Region
+from regions.models import Assignment, Desa, Kecamatan, Opd, OpdKind, Preference, Region
 
 
 @admin.register(Region)
@@ -49,4 +49,13 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     list_filter = ["role", "region"]
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "region", "opd"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "email_notifications"]
+    list_filter = ["email_notifications"]
+    search_fields = ["user__username", "user__email"]
+    list_select_related = ["user"]
     autocomplete_fields = ["user"]

@@ -190,3 +190,34 @@ class Assignment(models.Model):
             raise ValidationError({"opd": _("A coordinator is not tied to one agency (OPD).")})
         if self.opd_id and self.region_id and self.opd.region_id != self.region_id:
             raise ValidationError({"opd": _("The agency (OPD) must be in the same region.")})
+
+
+class Preference(models.Model):
+    """A user's personal choices, set on the profile page; a user without a row has the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="preference",
+    )
+    email_notifications = models.BooleanField(
+        _("e-mail notifications"),
+        default=True,
+        help_text=_(
+            "Send me an e-mail when an assessment I work on is submitted, returned or verified."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("preference")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @classmethod
+    def wants_email(cls, user) -> bool:
+        """Whether ``user`` gets workflow e-mails (the default is yes)."""
+        return not cls.objects.filter(user_id=user.pk, email_notifications=False).exists()

@@ -7,6 +7,7 @@ to ask the provincial admin and offers no form; a failed send shows an error, ne
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import EmailMultiAlternatives
@@ -43,6 +44,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):
+        return {"product_name": settings.PRODUCT_NAME}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -52,6 +52,11 @@ class Scope:
     def is_anonymous(self) -> bool:
         return self.role is None
 
+    @property
+    def role_label(self) -> str:
+        """The role as people read it ("Koordinator kab/kota"), empty without a role."""
+        return str(Role(self.role).label) if self.role else ""
+
     # --- regions -----------------------------------------------------------------------------
     def region_q(self, field: str = "region") -> Q:
         """A ``Q`` limiting any model with a region FK at ``field`` to this scope."""

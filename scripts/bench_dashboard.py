@@ -6,6 +6,8 @@ Usage (from the project root)::
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python scripts/bench_dashboard.py              # SQLite, then PostgreSQL
     options: --repeat 30  --years 5  --no-write (print only)  --areas DIR
+    environment: BENCH_ONLY="api/v1,readiness_for" (parts of case labels),
+                 BENCH_MODES="start,repeated" (states), BENCH_SKIP_SQLITE=1
 
 Everything happens in throwaway databases: a temporary SQLite file, and on PostgreSQL a new
 database ``babel_dash_<random>`` next to the one ``DATABASE_URL`` names (dropped at the end).
@@ -393,6 +395,11 @@ def measure(repeat: int, scale: str) -> list[dict[str, object]]:
         ),
         ("read", "`readiness_for_region` (all years)", lambda: readiness_for_region(bangka)),
     ]
+    # BENCH_ONLY / BENCH_MODES: comma-separated parts of the labels / the states to measure
+    only = [part for part in os.environ.get("BENCH_ONLY", "").split(",") if part]
+    wanted_modes = [part for part in os.environ.get("BENCH_MODES", "").split(",") if part]
+    if only:
+        cases = [case for case in cases if any(part in case[1] for part in only)]
     results = []
     for kind, label, call in cases:
         times = repeat
@@ -405,6 +412,8 @@ def measure(repeat: int, scale: str) -> list[dict[str, object]]:
             )
         else:
             modes = (("—", None),)
+        if wanted_modes:
+            modes = tuple(mode for mode in modes if mode[0] in wanted_modes)
         for mode, before in modes:
             result = {"scale": scale, "kind": kind, "label": label, "mode": mode}
             slow = before is nothing_stored and scale == "national"

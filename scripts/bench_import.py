@@ -204,10 +204,19 @@ def child_phase(args) -> dict:
     if phase == "ours_preview_repeated":
         file_name = "nilai_repeated.xlsx"
     data = (work / file_name).read_bytes()
+    # A deployment with a worker: the import queues its readiness refresh after the commit and
+    # returns; the job (dashboard.tasks.refresh_readiness) runs on the worker. Here the queued
+    # ids are kept and the job is run and timed on its own after the phase.
+    from dashboard import tasks
+
+    queued: list[list[int]] = []
+    tasks.refresh_readiness.delay = lambda ids: queued.append(list(ids))
     if phase.endswith("_empty") or phase.startswith("raw"):
         _reset_answers()
     if phase == "ours_apply_changed":  # repeatable: start from the original values (untimed)
         engine.apply("nilai", (work / "nilai.xlsx").read_bytes(), "nilai.xlsx", user)
+        tasks.refresh_readiness(sorted({pk for ids in queued for pk in ids}))
+        queued.clear()
     base_mb = _peak_mb()
     cpu = _cpu()
     started = time.perf_counter()
@@ -254,12 +263,19 @@ def child_phase(args) -> dict:
     else:
         raise SystemExit(f"unknown phase {phase}")
     seconds = raw_seconds if phase == "raw_copy" else time.perf_counter() - started
+    cpu_seconds = _cpu() - cpu
+    ids = sorted({pk for batch in queued for pk in batch})
+    if ids:  # the worker's job, timed apart
+        job_cpu, job_started = _cpu(), time.perf_counter()
+        info["job_rows"] = tasks.refresh_readiness(ids)
+        info["job_seconds"] = time.perf_counter() - job_started
+        info["job_cpu_seconds"] = _cpu() - job_cpu
     return {
         "phase": phase,
         "rows": rows,
         "seconds": seconds,
         "rows_per_s": rows / seconds if seconds else 0,
-        "cpu_seconds": _cpu() - cpu,
+        "cpu_seconds": cpu_seconds,
         "peak_rss_mb": _peak_mb(),
         "peak_rss_delta_mb": _peak_mb() - base_mb,
         "answers_after": _count_answers(),
@@ -478,8 +494,8 @@ def markdown(runs: list[dict], args) -> str:
             f"{run['load'][1]:.2f} (5 min).",
             "",
             "| phase | rows | seconds (best) | rows/s | every run (s) | client CPU s "
-            "| peak RSS (MB) | new / changed / unchanged |",
-            "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- |",
+            "| peak RSS (MB) | new / changed / unchanged | readiness job: rows, s, CPU s |",
+            "| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | --- |",
         ]
         for r in run["results"]:
             counts = (
@@ -489,9 +505,14 @@ def markdown(runs: list[dict], args) -> str:
             )
             cpu = "—" if r["phase"] == "raw_copy" else f"{r['cpu_seconds']:.2f}"
             every = ", ".join(f"{t:.2f}" for t in r["all_seconds"])
+            job = (
+                f"{r['job_rows']:,}, {r['job_seconds']:.2f}, {r['job_cpu_seconds']:.2f}"
+                if "job_rows" in r
+                else "—"
+            )
             lines.append(
                 f"| {r['title']} | {r['rows']:,} | {r['seconds']:.2f} | {r['rows_per_s']:,.0f} "
-                f"| {every} | {cpu} | {r['peak_rss_mb']:.0f} | {counts} |"
+                f"| {every} | {cpu} | {r['peak_rss_mb']:.0f} | {counts} | {job} |"
             )
         lines += ["", verdict(run["results"]), ""]
     lines += [
@@ -508,6 +529,13 @@ def markdown(runs: list[dict], args) -> str:
         "`client CPU s` is the benchmark process's own CPU time in the reported run; on "
         "PostgreSQL the server's work is not in it. The machine is shared (2 cores): with a load "
         "average above 2, wall times stretch with other processes' work.",
+        "",
+        "An apply is measured as a deployment with a Celery worker sees it: the import commits, "
+        "queues the refresh of the stored readiness of the assessments it touched "
+        "(`dashboard.tasks.refresh_readiness`) and returns. The job's own cost, run after the "
+        "phase in the same process, is the last column (rows written, seconds, CPU seconds); "
+        "it is not in the phase's time. Without a broker the job runs inline right after the "
+        "commit, so the user waits for both.",
         "",
     ]
     return "\n".join(lines)

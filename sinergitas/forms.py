@@ -40,12 +40,31 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
+def label_blank_choices(form: forms.Form, label: str) -> None:
+    """Name the empty choice of every select ("Semua" in a filter, "— pilih —" in a form),
+    never Django's "---------"."""
+    for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            if field.empty_label is not None:
+                field.empty_label = label
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field, forms.MultipleChoiceField
+        ):
+            field.choices = [
+                ("", label) if value == "" else (value, text) for value, text in field.choices
+            ]
+
+
 class MeetingForm(forms.ModelForm):
     """A meeting with its regions, programmes, issues and participant counts.
 
     A koordinator may only put their own region on a meeting; regions they do not manage that a
     meeting already covers are kept as they are.
     """
+
+    required_css_class = "required"  # marked with * (static/css/app.css)
 
     class Meta:
         model = Meeting
@@ -93,6 +112,7 @@ class MeetingForm(forms.ModelForm):
             ]
         elif scope.region_id in allowed_ids:
             self.initial["regions"] = [scope.region_id]
+        label_blank_choices(self, _("— choose —"))
         self.participant_kinds = self._participant_kinds()
         current = (
             {p.kind_id: p for p in self.instance.participations.all()} if self.instance.pk else {}
@@ -168,6 +188,8 @@ class MeetingForm(forms.ModelForm):
 class FollowUpForm(forms.ModelForm):
     """A follow-up of one of the meeting's regions that this user may manage."""
 
+    required_css_class = "required"  # marked with * (static/css/app.css)
+
     class Meta:
         model = FollowUp
         fields = ["what", "region", "owner_kind", "owner_opd", "due_date", "status", "note"]
@@ -190,10 +212,16 @@ class FollowUpForm(forms.ModelForm):
             "region"
         )
         self.fields["owner_opd"].help_text = _("Or one specific agency (OPD).")
+        if len(covered) == 1 and not self.instance.pk:
+            # one region to choose from: chosen already
+            self.initial["region"] = self.initial.get("region") or covered[0].pk
+        label_blank_choices(self, _("— choose —"))
 
 
 class DocumentUploadForm(forms.Form):
     """One file (PDF, JPG/PNG, XLSX, DOCX; at most 10 MB) attached to a meeting."""
+
+    required_css_class = "required"  # marked with * (static/css/app.css)
 
     file = forms.FileField(
         label=_("File"),
@@ -216,6 +244,8 @@ class DocumentUploadForm(forms.Form):
 class EvidenceLinkForm(forms.Form):
     """Let a meeting document back an indicator of an assessment of a covered region."""
 
+    required_css_class = "required"  # marked with * (static/css/app.css)
+
     document = forms.ModelChoiceField(label=_("Document"), queryset=Document.objects.none())
     assessment = forms.ModelChoiceField(label=_("Assessment"), queryset=Assessment.objects.none())
     indicator_code = forms.CharField(
@@ -229,6 +259,7 @@ class EvidenceLinkForm(forms.Form):
         self.fields["document"].queryset = documents
         self.fields["assessment"].queryset = assessments
         self.fields["assessment"].label_from_instance = lambda a: f"{a.edition} — {a.region.name}"
+        label_blank_choices(self, _("— choose —"))
 
     def clean(self):
         cleaned = super().clean()
@@ -265,7 +296,7 @@ class MeetingFilterForm(forms.Form):
     programme = forms.ChoiceField(
         label=_("Programme"),
         required=False,
-        choices=[("", "---------")]
+        choices=[("", _("All"))]
         + [(code, label) for code, _field, label in Meeting.PROGRAMME_FIELDS],
     )
     issue = forms.ModelChoiceField(
@@ -278,6 +309,7 @@ class MeetingFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = scope.regions()
         self.fields["region"].to_field_name = "code"
+        label_blank_choices(self, _("All"))
 
     def clean(self):
         cleaned = super().clean()

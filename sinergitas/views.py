@@ -157,13 +157,24 @@ def meeting_calendar(request: HttpRequest) -> HttpResponse:
     first = datetime.date(year, month_no, 1)
     previous = first - datetime.timedelta(days=1)
     following = first + datetime.timedelta(days=32)
+    month_meetings = [m for m in meetings if (m.date.year, m.date.month) == month]
+    earlier = later = None
+    if not month_meetings:
+        # an empty month: point to the nearest months that have meetings (2 small queries)
+        visible = visible_meetings(scope).order_by()
+        earlier = visible.filter(date__lt=first).order_by("-date").values_list("date", flat=True)
+        later = visible.filter(date__gte=following.replace(day=1)).order_by("date")
+        earlier = earlier.first()
+        later = later.values_list("date", flat=True).first()
     return render(
         request,
         "sinergitas/meeting_calendar.html",
         {
             "month": first,
             "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
-            "month_meetings": [m for m in meetings if (m.date.year, m.date.month) == month],
+            "month_meetings": month_meetings,
+            "earlier_meeting": earlier,
+            "later_meeting": later,
             "previous": f"{previous:%Y-%m}",
             "next": f"{following:%Y-%m}",
             "today": today,

@@ -34,10 +34,13 @@ def _stored_readiness_matches_a_fresh_computation(request):
     """The invariant of the readiness store (dashboard.store): after every test that used the
     database, each stored row whose versions match equals a fresh computation. A write path that
     forgets to bump a version leaves such a row behind and fails here."""
+    # Set the test's database up before this fixture, so that it is torn down after the check
+    # (a test that reaches the database only through a user fixture would otherwise lose it first).
+    wanted = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+    if wanted:
+        request.getfixturevalue(wanted[0])
     yield
-    uses_db = request.node.get_closest_marker("django_db") is not None or any(
-        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
-    )
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(wanted)
     if not uses_db:
         return
     from django.db import connection

@@ -133,3 +133,16 @@ def test_bars_are_proportional_and_capped():
     assert 'class="bar-fg" width="50.0"' in bar_svg(D(60), D(120))
     assert 'class="bar-fg" width="100.0"' in bar_svg(D(130), D(120))
     assert 'class="bar-fg" width="0.0"' in bar_svg(None, D(120))
+
+
+def test_regions_outside_the_scope_are_named_on_the_map_not_coded():
+    svg = map_svg(
+        regions(_19_01="Madya"),
+        LEVELS,
+        title="Peta",
+        none_label="belum ada predikat",
+        out_of_scope_label="di luar cakupan",
+    )
+    assert ">Bangka Barat</tspan>" in svg
+    assert ">19.05</tspan>" not in svg
+    assert "Kabupaten Bangka Barat (19.05) — di luar cakupan" in svg

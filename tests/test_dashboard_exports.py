@@ -45,8 +45,12 @@ def sheet_rows(response, title: str) -> list[dict[str, object]]:
     assert response.status_code == 200
     assert response["Content-Type"] == XLSX
     book = load_workbook(BytesIO(response.content), read_only=True)
+    code_of = {
+        label: code for code, label in list(book["kode_kolom"].iter_rows(values_only=True))[1:]
+    }
     rows = list(book[title].iter_rows(values_only=True))
-    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    header = [code_of[label] for label in rows[0]]
+    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
 def number(value) -> Decimal:
@@ -143,6 +147,7 @@ def test_a_koordinators_export_only_contains_their_region(client, koordinator_be
     codes = {
         str(row[0])[:5]
         for sheet in book.worksheets
+        if sheet.title != "kode_kolom"
         for row in list(sheet.iter_rows(values_only=True))[1:]
     }
 
@@ -195,3 +200,24 @@ def test_numbers_stay_numbers_in_cells():
     assert cell(-3) == -3
     assert cell(None) is None
     assert cell(True) is True
+
+
+def test_the_recap_export_reads_in_indonesian_with_real_numbers(client, admin_user, data):
+    """Issue #15: readable headers (codes on a second sheet), numbers with a number format."""
+    client.force_login(admin_user)
+    response = client.get("/ekspor/rekap.xlsx?tahun=2025")
+    book = load_workbook(BytesIO(response.content))
+    sheet = book["rekap"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:4] == ["Kode wilayah", "Nama wilayah", "Tahun", "APE: Nilai"]
+    assert "APE: Nilai maksimum" in headers and "ape_nilai_maks" not in headers
+    assert not [h for h in headers if "_" in h]
+    codes = dict(list(book["kode_kolom"].iter_rows(values_only=True))[1:])
+    assert codes["ape_nilai_maks"] == "APE: Nilai maksimum"
+    year_cell, score_cell = sheet.cell(row=2, column=3), sheet.cell(row=2, column=4)
+    assert year_cell.value == 2025 and year_cell.number_format == "0"
+    assert isinstance(score_cell.value, int | float) and score_cell.number_format != "General"
+    percent_column = headers.index("Kampung KB: Persentase Kampung KB (%)") + 1
+    percent_cell = sheet.cell(row=2, column=percent_column)
+    if percent_cell.value is not None:
+        assert percent_cell.number_format == '0.00" %"'

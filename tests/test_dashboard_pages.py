@@ -15,6 +15,7 @@ from kampung_kb.models import DesaRecord
 from penilaian.models import (
     Assessment,
     AwardResult,
+    Edition,
     Program,
     ProgramYear,
     WorkflowEvent,
@@ -536,3 +537,34 @@ def test_award_sources_become_links_only_for_web_addresses(client, admin_user):
 
     assert 'href="https://example.org/berita"' in html
     assert "javascript:alert" not in html
+
+
+def test_region_page_history_names_the_programme_and_dates_read_in_indonesian(
+    client, admin_user, data_2025
+):
+    """Issue #15: "Kampung KB 2025", never "KAMPUNG_KB 2025"; dates like "1 Mar 2025"."""
+    assessment, _ = Assessment.objects.get_or_create(
+        region=Region.objects.get(code="19.01"),
+        edition=Edition.objects.get(program="kampung_kb", year=2025),
+    )
+    WorkflowEvent.objects.create(
+        assessment=assessment,
+        action=WorkflowEvent.Action.RETURN,
+        from_status="submitted",
+        to_status="returned",
+        reason="Data desa belum lengkap",
+        user=admin_user,
+    )
+    meeting = Meeting.objects.create(
+        title="Rapat KB", date="2025-03-01", venue="Sungailiat", organiser="DP3A"
+    )
+    meeting.regions.add(assessment.region)
+    client.force_login(admin_user)
+
+    html = html_of(client, "/wilayah/19.01/?tahun=2025")
+
+    section = html.split('id="wf-h"')[1].split("</section>")[0]
+    assert "Kampung KB 2025</a>" in section
+    assert "KAMPUNG_KB" not in html
+    assert "WIB" in section
+    assert "1 Mar 2025" in html

@@ -10,7 +10,7 @@ from decimal import Decimal as D
 import pytest
 
 from dashboard.charts import Series, average_series, trend_svg
-from penilaian import scoring
+from penilaian import formatting, scoring
 from penilaian.models import (
     Assessment,
     EvidenceLink,
@@ -296,7 +296,7 @@ def test_the_public_page_keeps_the_last_verified_result_after_an_unlock(
     assert response.context["year"] == 2025
     assert 'class="num kla-score">80<' in before
     assert 'class="num kla-score">80<' in after  # as verified, not the corrected 40
-    assert snapshot.verified_at.strftime("%d") in after and 'class="verified-at' in after
+    assert formatting.date(snapshot.verified_at, "id") in after and 'class="verified-at' in after
     assert 'class="note reopened"' in after
     trend = response.context["trend"]["charts"][0]["table"]
     assert [v for v, _s, _l in {r.code: c for r, c in trend}["19.01"]] == [D(80)]

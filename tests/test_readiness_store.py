@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from dashboard import store
+from dashboard import store, tasks
 from dashboard.models import StoredReadiness
 from dashboard.readiness import compute, readiness_for_region, readiness_for_year
 from kampung_kb.models import DesaRecord
@@ -140,6 +140,74 @@ def test_a_read_stores_its_rows_and_the_next_read_computes_nothing():
         second = readiness_for_year(2025, regions())
 
     assert second == first
+
+
+def test_a_summary_read_leaves_the_details_unread_and_a_detail_use_fails_loudly():
+    ape = fill("19.01", Program.APE, 2025, 0.6)
+    fill("19.01", Program.KLA, 2025, 0.4)
+    fill_desa("19.01", 2025)
+    full = readiness_for_year(2025, regions())  # stores the rows
+    row = StoredReadiness.objects.get(assessment=ape)
+    assert row.details["result.gap.items"]  # the gap list is in its own column
+    assert "items" not in row.data["result"]["gap"]
+
+    summary = readiness_for_year(2025, regions(), details=False)
+    again = readiness_for_year(2025, regions())
+
+    assert again == full
+    assert [r.region_code for r in summary] == [r.region_code for r in full]
+    for short, whole in zip(summary, full, strict=True):
+        for name in ("ape", "kla"):
+            a, b = getattr(short, name), getattr(whole, name)
+            assert (a.status, a.completeness, a.invalid_codes) == (
+                b.status,
+                b.completeness,
+                b.invalid_codes,
+            )
+            if b.result is not None:
+                assert a.result.score == b.result.score and a.level == b.level
+                assert a.result.gap.needed == b.result.gap.needed
+                with pytest.raises(store.DetailsNotLoaded):
+                    list(a.result.gap.items)
+                with pytest.raises(store.DetailsNotLoaded):
+                    len(a.missing_evidence)
+        assert short.kampung_kb == whole.kampung_kb
+
+
+def test_the_api_list_formats_the_stored_summary_as_the_full_readiness_would(
+    client, admin_user, verifikator
+):
+    import json
+
+    from rest_framework.renderers import JSONRenderer
+
+    from api.views import readiness_data
+
+    fill("19.01", Program.APE, 2025, 0.6)
+    kla = fill("19.01", Program.KLA, 2025, 0.4, Status.SUBMITTED)
+    verify(kla, user=verifikator, confirm_reason="Bukti menyusul")  # verified incomplete
+    fill("19.02", Program.KLA, 2025, 0.9)
+    fill("19.03", Program.APE, 2025, 0.1)
+    fill_desa("19.01", 2025)
+    fill_desa("19.04", 2025)
+    client.force_login(admin_user)
+    url = "/api/v1/readiness/?year=2025&page_size=500"
+
+    def full():
+        rows = [readiness_data(row) for row in readiness_for_year(2025, regions())]
+        return json.loads(JSONRenderer().render(rows))
+
+    computed = client.get(url).json()["results"]  # nothing stored: computed in the request
+    stored_rows = client.get(url).json()["results"]  # read from the stored summaries
+
+    assert computed == stored_rows == full()
+    assert any(row["kla"]["provisional_rules"] for row in stored_rows)
+    assert {row["ape"]["category"] for row in stored_rows} != {None}
+    assert any(row["kampung_kb"]["desa_total"] for row in stored_rows)
+    bangka = next(row for row in stored_rows if row["region"] == "19.01")
+    assert bangka["kla"]["state"] == "verified" and bangka["kla"]["incomplete"] is True
+    assert bangka["kla"]["verified_at"] is not None
+    assert bangka["ape"]["state"] == "draft" and bangka["ape"]["verified_at"] is None
 
 
 def test_a_row_is_stale_when_either_version_moves(admin_user):
@@ -375,6 +443,71 @@ def test_an_import_recomputes_the_assessments_it_touched_after_its_commit(
 
     assert is_fresh(assessment)
     assert stored(assessment).score == expected("19.01", Program.KLA, 2025).score
+
+
+def test_an_import_queues_its_refresh_and_the_next_reads_are_right_without_it(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    assessment = fill("19.01", Program.KLA, 2025, 0.3)
+    client.force_login(admin_user)
+    before = expected("19.01", Program.KLA, 2025).score
+    readiness_for_year(2025, regions())
+    indicator = assessment.edition.indicators.filter(kind="ladder").first()
+    top = max(Decimal(str(o["points"])) for o in indicator.options)
+    data = impor_files.xlsx([impor_files.NILAI, ["19.01", 2025, indicator.code, str(top), ""]])
+
+    with (
+        mock.patch.object(tasks.refresh_readiness, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+    ):
+        outcome = impor_files.apply(admin_user, data)
+        assert not queued.called  # only once the import has committed
+    assert outcome.record is not None, impor_files.messages_of(outcome)
+    assert callbacks
+    queued.assert_called_once_with([assessment.pk])
+
+    # the job has not run (no worker yet): the row is stale, and every reader is right anyway
+    assert not is_fresh(assessment)
+    after = expected("19.01", Program.KLA, 2025).score
+    assert after > before
+    for url, shows in READERS.items():
+        assert shows.format(shown(after)) in client.get(url).content.decode(), url
+    assert api_kla_score(client) == after
+    assert is_fresh(assessment)  # the first reader stored it
+
+    assert tasks.refresh_readiness([assessment.pk]) == 0  # the late job finds nothing stale
+    assert stored(assessment).score == after
+
+
+def test_a_refresh_job_that_cannot_be_queued_is_logged_and_the_import_stands(
+    admin_user, django_capture_on_commit_callbacks, caplog
+):
+    assessment = fill("19.01", Program.KLA, 2025, 0.3)
+    indicator = assessment.edition.indicators.filter(kind="ladder").first()
+    top = max(Decimal(str(o["points"])) for o in indicator.options)
+    data = impor_files.xlsx([impor_files.NILAI, ["19.01", 2025, indicator.code, str(top), ""]])
+
+    with (
+        mock.patch.object(tasks.refresh_readiness, "delay", side_effect=OSError("no broker")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        outcome = impor_files.apply(admin_user, data)
+
+    assert outcome.record is not None, impor_files.messages_of(outcome)
+    assert "readiness refresh not queued" in caplog.text
+    (row,) = [r for r in readiness_for_year(2025, regions()) if r.region_code == "19.01"]
+    assert row.kla.result.score == expected("19.01", Program.KLA, 2025).score
+
+
+def test_the_refresh_job_recomputes_what_is_stale(admin_user):
+    assessment = fill("19.01", Program.KLA, 2025, 0.3)
+    other = fill("19.02", Program.KLA, 2025, 0.3)
+    readiness_for_year(2025, regions())
+    Assessment.objects.filter(pk__in=[assessment.pk, other.pk]).update(version=99)
+
+    assert tasks.refresh_readiness.delay([assessment.pk]) is not None  # inline without a broker
+
+    assert is_fresh(assessment) and not is_fresh(other)
 
 
 # --- commands -----------------------------------------------------------------------------------

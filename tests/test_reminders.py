@@ -171,3 +171,32 @@ def test_the_sent_list_is_for_provincial_roles(client, officers, verifikator):
     assert page.status_code == 200 and "KLA-3-09" in page.text
     client.force_login(officers[0])
     assert client.get("/kalender/pengingat/").status_code == 403
+
+
+def test_an_officer_who_turned_e_mail_off_gets_the_reminder_in_the_app_only(officers):
+    from regions.models import Preference
+
+    koordinator, dinkes, _disdik, _belitung = officers
+    Preference.objects.create(user=dinkes, email_notifications=False)
+
+    send_reminders(today=H7)
+
+    assert [m.to for m in mail.outbox] == [[f"{koordinator.username}@example.org"]]
+    assert Notification.objects.filter(user=dinkes).count() == 1
+    assert not SentReminder.objects.filter(user=dinkes, emailed=True).exists()
+
+
+def test_the_daily_reminder_job_is_scheduled_and_sends_the_digests(officers, monkeypatch):
+    from django.conf import settings
+
+    from akuntabilitas import reminders, tasks
+    from babel_pug.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-reminders"]
+    assert entry["task"] == "akuntabilitas.tasks.send_daily_reminders"
+    assert entry["task"] in app.tasks
+    monkeypatch.setattr(reminders.timezone, "localdate", lambda: H7)
+
+    assert tasks.send_daily_reminders.delay() is not None
+    assert SentReminder.objects.filter(days_before=7).exists()
+    assert tasks.send_daily_reminders() == 0  # the same day again: nothing twice

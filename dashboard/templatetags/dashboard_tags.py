@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 
 from django import template
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from dashboard import charts
-from penilaian.scoring import format_number
+from penilaian import formatting
 
 register = template.Library()
 
@@ -24,19 +22,16 @@ STATE_SYMBOL = {"terpenuhi": "✓", "sebagian": "◐", "belum": "✗"}
 
 def shown_number(value: object) -> str:
     """A number as the pages show it: no trailing zeros, localised separators ("609,93")."""
-    if value is None or value == "":
-        return "—"
     try:
-        number = value if isinstance(value, Decimal) else Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return str(value)
-    return _formatted(format_number(number), get_language())
+        return _formatted(value, get_language())
+    except TypeError:  # unhashable: format without the memo
+        return formatting.number(value, get_language())
 
 
 @lru_cache(maxsize=4096)
-def _formatted(plain: str, language: str | None) -> str:
+def _formatted(value: object, language: str | None) -> str:
     # Pure in (number, language): pages format the same few hundred numbers over and over.
-    return number_format(Decimal(plain), use_l10n=True, force_grouping=True)
+    return formatting.number(value, language)
 
 
 @register.filter
@@ -179,7 +174,7 @@ def verified_mark(part) -> SafeString:
     when = getattr(part, "verified_at", None)
     if when is None:
         return mark_safe("")
-    text = _("verified %(date)s") % {"date": date_format(localtime(when), "SHORT_DATE_FORMAT")}
+    text = _("verified %(date)s") % {"date": formatting.date(when, get_language())}
     mark = format_html('<span class="verified-at note">{}</span>', text)
     if getattr(part, "reopened", False):
         mark += format_html(
