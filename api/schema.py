@@ -217,6 +217,9 @@ READINESS_EXAMPLES = [
                         "next_category": "Utama",
                         "points_to_next": 7.5,
                         "status": "verified",
+                        "state": "verified",
+                        "incomplete": False,
+                        "verified_at": "2025-11-20T03:15:00Z",
                         "prerequisites": [
                             {
                                 "code": "komitmen",
@@ -232,6 +235,9 @@ READINESS_EXAMPLES = [
                         "next_predicate": "Nindya",
                         "points_to_next": 91.07,
                         "status": "submitted",
+                        "state": "submitted",
+                        "incomplete": True,
+                        "verified_at": None,
                         "groups": [{"code": "kelembagaan", "score": 150, "max_score": 200}],
                     },
                     "kampung_kb": {
@@ -241,6 +247,9 @@ READINESS_EXAMPLES = [
                         "cikar": 12,
                         "persen_kampung_kb": 58.23,
                         "status": "draft",
+                        "state": "draft",
+                        "incomplete": True,
+                        "verified_at": None,
                     },
                 }
             ],

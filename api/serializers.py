@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from kampung_kb.models import IndustriRumahan, KelasBkkbn
 from penilaian.models import Assessment, Indicator, Program
+from penilaian.scoring import NumberState
 from penilaian.services import NOTE_MAX_LENGTH
 from regions.models import Region
 
@@ -148,6 +149,34 @@ def status_field() -> serializers.ChoiceField:
     )
 
 
+STATE_HELP = _(
+    "What the numbers are worth: verified, submitted, returned, draft, or carried (a draft that "
+    "holds only last year's verified values); null when the region has no assessment. Only "
+    "verified numbers are checked by the province."
+)
+
+
+def state_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=[state.value for state in NumberState], allow_null=True, help_text=STATE_HELP
+    )
+
+
+def incomplete_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        help_text=_(
+            "True when some indicator (Kampung KB: some village) has no data or required evidence "
+            "is missing; for a verified result, it was verified so."
+        )
+    )
+
+
+def verified_at_field() -> serializers.DateTimeField:
+    return serializers.DateTimeField(
+        allow_null=True, help_text=_("When the result was verified; null unless verified.")
+    )
+
+
 PROVISIONAL_HELP = _(
     "True when the category/predicate (or the Kampung KB counts and target) depends on a rule "
     "that /metode/ marks provisional: no official source publishes it; the portal's own value."
@@ -177,6 +206,9 @@ class ApeScoreSerializer(serializers.Serializer):
     next_category = serializers.CharField(allow_null=True)
     points_to_next = number(nullable=True)
     status = status_field()
+    state = state_field()
+    incomplete = incomplete_field()
+    verified_at = verified_at_field()
     provisional = provisional_field()
     provisional_rules = provisional_rules_field()
     prerequisites = PrerequisiteSerializer(many=True)
@@ -194,6 +226,9 @@ class KlaScoreSerializer(serializers.Serializer):
     next_predicate = serializers.CharField(allow_null=True)
     points_to_next = number(nullable=True)
     status = status_field()
+    state = state_field()
+    incomplete = incomplete_field()
+    verified_at = verified_at_field()
     provisional = provisional_field()
     provisional_rules = provisional_rules_field()
     groups = KlaGroupSerializer(many=True)
@@ -213,6 +248,9 @@ class KampungKbScoreSerializer(serializers.Serializer):
         ),
     )
     status = status_field()
+    state = state_field()
+    incomplete = incomplete_field()
+    verified_at = verified_at_field()
     provisional = provisional_field()
     provisional_rules = provisional_rules_field()
 

@@ -111,7 +111,7 @@ from penilaian.queries import (
     load_catalog,
     load_owner_overrides,
 )
-from penilaian.scoring import Level, award_standing
+from penilaian.scoring import Level, award_standing, number_state
 from penilaian.services import (
     InvalidValues,
     StaleAssessment,
@@ -251,8 +251,18 @@ def kampung_kb_data(summary: RegionSummary | None, status: str | None) -> dict[s
     }
 
 
+def state_data(part: ProgramReadiness | KampungKbReadiness) -> dict[str, Any]:
+    """The state of a programme block's numbers: ``state``, ``incomplete``, ``verified_at``."""
+    return {
+        "state": part.state,
+        "incomplete": bool(part.incomplete),
+        "verified_at": part.verified_at,
+    }
+
+
 def readiness_data(row) -> dict[str, Any]:
-    """One readiness row (a ``dashboard.readiness.RegionReadiness``) as contract §5 data."""
+    """One readiness row (a ``dashboard.readiness.RegionReadiness``) as contract §5 data, each
+    programme block with the state of its numbers (:func:`state_data`)."""
     ape: ProgramReadiness = row.ape
     kla: ProgramReadiness = row.kla
     kkb: KampungKbReadiness = row.kampung_kb
@@ -260,9 +270,15 @@ def readiness_data(row) -> dict[str, Any]:
         "region": row.region_code,
         "region_name": row.region_name,
         "year": row.year,
-        "ape": ape_data(ape.result if isinstance(ape.result, ApeResult) else None, ape.status),
-        "kla": kla_data(kla.result if isinstance(kla.result, KlaResult) else None, kla.status),
-        "kampung_kb": kampung_kb_data(kkb.summary, kkb.status),
+        "ape": {
+            **ape_data(ape.result if isinstance(ape.result, ApeResult) else None, ape.status),
+            **state_data(ape),
+        },
+        "kla": {
+            **kla_data(kla.result if isinstance(kla.result, KlaResult) else None, kla.status),
+            **state_data(kla),
+        },
+        "kampung_kb": {**kampung_kb_data(kkb.summary, kkb.status), **state_data(kkb)},
     }
 
 
@@ -342,8 +358,49 @@ def kampung_kb_stored(summary: Mapping[str, Any] | None, status: str | None) -> 
     }
 
 
+def _stored_verified_at(data: Mapping[str, Any] | None, status: str | None):
+    snapshot = data and data.get("snapshot")
+    if status != Assessment.Status.VERIFIED or not snapshot:
+        return None
+    return datetime.datetime.fromisoformat(snapshot["verified_at"])
+
+
+def program_state_stored(data: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    """:func:`state_data` of an APE/KLA block from its stored summary: the live ``status`` with
+    the stored completeness, carried-over codes, missing-evidence count and snapshot date (the
+    same rule, ``penilaian.scoring.number_state``, as ``ProgramReadiness``)."""
+    done = data and data.get("completeness")
+    state = number_state(
+        status,
+        answered=done["answered"] if done else 0,
+        carried=len(data.get("carried_over") or ()) if data else 0,
+    )
+    incomplete = bool(done) and (
+        done["answered"] < done["total"] or (data.get("evidence_missing") or 0) > 0
+    )
+    return {
+        "state": str(state) if state else None,
+        "incomplete": incomplete,
+        "verified_at": _stored_verified_at(data, status),
+    }
+
+
+def kampung_kb_state_stored(data: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
+    """:func:`state_data` of a Kampung KB block from its stored summary."""
+    state = number_state(status)
+    summary = data and data.get("summary")
+    incomplete = bool(summary) and (data.get("desa_with_data") or 0) < summary["desa_total"]
+    return {
+        "state": str(state) if state else None,
+        "incomplete": incomplete,
+        "verified_at": _stored_verified_at(data, status),
+    }
+
+
 def readiness_stored(region, year: int, parts) -> dict[str, Any]:
-    """One region's row of contract §5 from its stored summaries (``readiness_summaries``)."""
+    """One region's row of contract §5 from its stored summaries (``readiness_summaries``),
+    each programme block with the state of its numbers derived from the summary and the live
+    status, as :func:`readiness_data` gives it."""
     ape_status, ape = parts[Program.APE]
     kla_status, kla = parts[Program.KLA]
     kkb_status, kkb = parts[Program.KAMPUNG_KB]
@@ -351,9 +408,18 @@ def readiness_stored(region, year: int, parts) -> dict[str, Any]:
         "region": region.code,
         "region_name": region.name,
         "year": year,
-        "ape": ape_stored(ape and ape["result"], ape_status),
-        "kla": kla_stored(kla and kla["result"], kla_status),
-        "kampung_kb": kampung_kb_stored(kkb and kkb["summary"], kkb_status),
+        "ape": {
+            **ape_stored(ape and ape["result"], ape_status),
+            **program_state_stored(ape, ape_status),
+        },
+        "kla": {
+            **kla_stored(kla and kla["result"], kla_status),
+            **program_state_stored(kla, kla_status),
+        },
+        "kampung_kb": {
+            **kampung_kb_stored(kkb and kkb["summary"], kkb_status),
+            **kampung_kb_state_stored(kkb, kkb_status),
+        },
     }
 
 
@@ -539,8 +605,11 @@ class ReadinessListView(ApiView):
         summary="Kesiapan per wilayah",
         description="Satu baris per wilayah dalam cakupan Anda untuk satu tahun: skor APE per "
         "prasyarat dan kategori, skor KLA per klaster dan predikat, dan jumlah desa Kampung KB, "
-        "Standar dan Cikar, masing-masing dengan status alur kerjanya. Nilai null berarti "
-        "wilayah belum memiliki penilaian untuk program itu.",
+        "Standar dan Cikar, masing-masing dengan status alur kerjanya dan `state` (nilai apa "
+        "angkanya: verified, submitted, returned, draft, atau carried = draf yang hanya berisi "
+        "nilai terverifikasi tahun lalu), `incomplete` (ada indikator/desa tanpa data atau bukti "
+        "wajib; untuk hasil terverifikasi: diverifikasi dalam keadaan itu) dan `verified_at`. "
+        "Nilai null berarti wilayah belum memiliki penilaian untuk program itu.",
         parameters=[ReadinessParams],
         responses=list_responses(s.paginated("PaginatedReadinessList", s.ReadinessSerializer)),
         examples=READINESS_EXAMPLES,

@@ -285,6 +285,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # readiness blocks carry the state of their numbers; prerequisites their own "state"
+    "ENUM_NAME_OVERRIDES": {
+        "NumberStateEnum": ["verified", "submitted", "returned", "draft", "carried"],
+        "PrerequisiteStateEnum": ["terpenuhi", "sebagian", "belum"],
+    },
 }
 
 # django-import-export: only users holding these permissions may import/export in the admin.

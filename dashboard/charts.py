@@ -8,7 +8,7 @@ every chart is followed on the page by a table with the same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.html import format_html
@@ -37,10 +37,28 @@ OUT_OF_SCOPE_FILL = "#f6f7f9"
 
 @dataclass(frozen=True)
 class Series:
-    """One line of the trend chart: a label and a value per year (None = no data)."""
+    """One line of the trend chart: a label and a value per year (None = no data).
+
+    ``states`` gives each year's state (``penilaian.scoring.NumberState``); a year whose state
+    is not "verified" is drawn as a hollow point reached by a thin dotted segment, and the
+    legend says what that means. Years without a state are drawn as verified.
+    """
 
     label: str
     values: Mapping[int, Decimal | None]
+    states: Mapping[int, str | None] = field(default_factory=dict)
+
+    def unverified(self, year: int) -> bool:
+        state = self.states.get(year)
+        return state is not None and state != "verified"
+
+    def only_verified(self) -> Series:
+        """The same line without its unverified years."""
+        return Series(
+            self.label,
+            {year: value for year, value in self.values.items() if not self.unverified(year)},
+            {year: state for year, state in self.states.items() if not self.unverified(year)},
+        )
 
 
 @dataclass(frozen=True)
@@ -70,12 +88,16 @@ def _fmt(value: Decimal | float) -> str:
 def average_series(series: Sequence[Series], years: Sequence[int], label: str) -> Series:
     """The mean over the series that have a value in each year (for very many regions)."""
     values: dict[int, Decimal | None] = {}
+    states: dict[int, str | None] = {}
     for year in years:
         present = [s.values[year] for s in series if s.values.get(year) is not None]
         values[year] = (
             (sum(present, Decimal(0)) / len(present)).quantize(Decimal("0.01")) if present else None
         )
-    return Series(label=label, values=values)
+        # an average that includes any unverified value is not verified
+        if any(s.unverified(year) for s in series if s.values.get(year) is not None):
+            states[year] = "draft"
+    return Series(label=label, values=values, states=states)
 
 
 def trend_svg(
@@ -85,9 +107,14 @@ def trend_svg(
     *,
     title: str,
     bands: Sequence[Band] = (),
+    unverified_label: str = "",
+    state_labels: Mapping[str, str] | None = None,
 ) -> SafeString:
     """A line chart of values per year, one line per series, with a legend and band lines.
 
+    Verified values are solid points on solid lines; unverified ones (draft, submitted,
+    returned, carried over) are hollow points reached by a dotted segment, and the legend
+    explains it with ``unverified_label``. Each point carries a tooltip with its state.
     Callers pass at most ``MAX_SERIES`` series (see :func:`average_series` for more regions).
     """
     width, height = 700, 300
@@ -154,25 +181,74 @@ def trend_svg(
                 year,
             )
         )
+    any_unverified = False
     for index, line in enumerate(series[:MAX_SERIES]):
         colour, dash = SERIES_COLOURS[index], DASHES[index]
-        points = [(x(yr), y(v)) for yr in years if (v := line.values.get(yr)) is not None]
-        if len(points) > 1:
-            parts.append(
-                format_html(
-                    '<polyline fill="none" stroke="{}" stroke-width="2" stroke-dasharray="{}" '
-                    'points="{}"/>',
-                    colour,
-                    dash,
-                    " ".join(f"{_fmt(px)},{_fmt(py)}" for px, py in points),
+        present = [yr for yr in years if line.values.get(yr) is not None]
+        points = {yr: (x(yr), y(line.values[yr])) for yr in present}
+        solid: list[list[int]] = [[]]
+        for before, after in zip(present, present[1:], strict=False):
+            if line.unverified(before) or line.unverified(after):
+                px1, py1 = points[before]
+                px2, py2 = points[after]
+                parts.append(
+                    format_html(
+                        '<line class="unverified" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+                        'stroke-width="1.5" stroke-dasharray="2 3"/>',
+                        _fmt(px1),
+                        _fmt(py1),
+                        _fmt(px2),
+                        _fmt(py2),
+                        colour,
+                    )
                 )
-            )
-        for px, py in points:
-            parts.append(
-                format_html(
-                    '<circle cx="{}" cy="{}" r="3.5" fill="{}"/>', _fmt(px), _fmt(py), colour
+                solid.append([])
+            else:
+                if not solid[-1]:
+                    solid[-1].append(before)
+                solid[-1].append(after)
+        for run in solid:
+            if len(run) > 1:
+                parts.append(
+                    format_html(
+                        '<polyline fill="none" stroke="{}" stroke-width="2" '
+                        'stroke-dasharray="{}" points="{}"/>',
+                        colour,
+                        dash,
+                        " ".join(f"{_fmt(points[yr][0])},{_fmt(points[yr][1])}" for yr in run),
+                    )
                 )
-            )
+        for yr in present:
+            px, py = points[yr]
+            state = line.states.get(yr) or "verified"
+            tip = f"{line.label} {yr}: {_fmt(line.values[yr])}"
+            if state_labels and state in state_labels:
+                tip += f" ({state_labels[state]})"
+            if line.unverified(yr):
+                any_unverified = True
+                parts.append(
+                    format_html(
+                        '<circle cx="{}" cy="{}" r="4" fill="#ffffff" stroke="{}" stroke-width="2" '
+                        'class="point unverified" data-state="{}"><title>{}</title></circle>',
+                        _fmt(px),
+                        _fmt(py),
+                        colour,
+                        state,
+                        tip,
+                    )
+                )
+            else:
+                parts.append(
+                    format_html(
+                        '<circle cx="{}" cy="{}" r="3.5" fill="{}" class="point" data-state="{}">'
+                        "<title>{}</title></circle>",
+                        _fmt(px),
+                        _fmt(py),
+                        colour,
+                        state,
+                        tip,
+                    )
+                )
         # Legend: swatch and the label in text, right of the plot.
         ly = top + 14 + index * 18
         parts.append(
@@ -188,6 +264,20 @@ def trend_svg(
                 width - right + 120,
                 ly + 4,
                 _short(line.label),
+            )
+        )
+    if any_unverified and unverified_label:
+        ly = top + 14 + min(len(series), MAX_SERIES) * 18 + 6
+        parts.append(
+            format_html(
+                '<g class="legend-unverified"><circle cx="{}" cy="{}" r="4" fill="#ffffff" '
+                'stroke="#333333" stroke-width="2"/><text class="legend" x="{}" y="{}">{}</text>'
+                "</g>",
+                width - right + 103,
+                ly,
+                width - right + 120,
+                ly + 4,
+                _short(unverified_label),
             )
         )
     parts.append(mark_safe("</svg>"))  # noqa: S308 - a literal closing tag

@@ -29,6 +29,18 @@ _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # refused by the xlsx fo
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def _state_cell(part) -> str | None:
+    """The state of a programme part's numbers, as the pages show it: "terverifikasi",
+    "draf", "dibawa dari tahun lalu", …, with "belum lengkap" for a verified but incomplete
+    result; None without an assessment."""
+    if not part.status:
+        return None
+    text = part.state_label or part.status_label
+    if part.status == "verified" and part.incomplete:
+        text = f"{text}; {_('incomplete')}"
+    return text
+
+
 def safe_text(value: str) -> str:
     """Neutralise spreadsheet formulas: text starting with = + - @ tab or CR gets a leading '."""
     text = str(value)
@@ -235,7 +247,7 @@ def recap_sheet(rows: Sequence[RecapRow], year: int) -> Sheet:
             ape.result.points_to_next if ape.result else None,
             _award(ape.award),
             ape.award.year if ape.award else None,
-            ape.status_label or None,
+            _state_cell(ape),
             ape_p.total if ape_p else None,
             ape_p.answered if ape_p else None,
             ape_p.with_evidence if ape_p else None,
@@ -246,7 +258,7 @@ def recap_sheet(rows: Sequence[RecapRow], year: int) -> Sheet:
             kla.result.points_to_next if kla.result else None,
             _award(kla.award),
             kla.award.year if kla.award else None,
-            kla.status_label or None,
+            _state_cell(kla),
             kla_p.total if kla_p else None,
             kla_p.answered if kla_p else None,
             kla_p.with_evidence if kla_p else None,
@@ -258,7 +270,7 @@ def recap_sheet(rows: Sequence[RecapRow], year: int) -> Sheet:
             kkb.persen_kampung_kb if kkb else None,
             kkb.target_persen if kkb else None,
             kkb.kurang_untuk_target if kkb else None,
-            row.kkb.status_label or None,
+            _state_cell(row.kkb),
         ]
         values += [c.score if ape.result else None for c in row.ape_groups]
         values += [state_label(c.state) if ape.result else None for c in row.ape_groups]
@@ -305,7 +317,7 @@ def ape_sheet(rows: Sequence[RecapRow], names: Sequence[GroupName], year: int) -
             ape.result.score if ape.result else None,
             _level(ape),
             ape.result.points_to_next if ape.result else None,
-            ape.status_label or None,
+            _state_cell(ape),
             provisional_text(ape.result),
         ]
         return values
@@ -339,7 +351,7 @@ def kla_sheets(
             kla.result.score if kla.result else None,
             _level(kla),
             kla.result.points_to_next if kla.result else None,
-            kla.status_label or None,
+            _state_cell(kla),
             provisional_text(kla.result),
         ]
         return values
@@ -417,7 +429,7 @@ def kampung_kb_sheets(rows: Sequence[RecapRow], table: DesaTable | None, year: i
                         if (s := row.kkb_summary)
                         else (None,) * 7
                     ),
-                    row.kkb.status_label or None,
+                    _state_cell(row.kkb),
                     row.kkb_summary.target_base if row.kkb_summary else None,
                     provisional_text(row.kkb_summary),
                 ]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,14 @@ from kampung_kb.readiness import DesaStatus, desa_statuses, provisional_codes, t
 from kampung_kb.scoring import BKKBN_RULES, CIKAR_RULES, RegionSummary, summarize
 from penilaian import scoring
 from penilaian.models import Assessment, AwardResult, Edition, Group, Program, WorkflowEvent
-from penilaian.queries import AwardInfo, load_assessments, load_awards, load_catalog_map
+from penilaian.queries import (
+    AwardInfo,
+    current_year,
+    load_assessments,
+    load_awards,
+    load_catalog_map,
+    with_verified_result,
+)
 from prasyarat.scoring import ApeResult
 from regions.models import Opd, OpdKind, Region
 
@@ -71,13 +78,20 @@ def edition_years() -> list[int]:
 
 
 def choose_year(
-    raw: str | None, regions: QuerySet[Region], *, verified_only: bool = False
+    raw: str | None,
+    regions: QuerySet[Region],
+    *,
+    verified_only: bool = False,
+    program: str | None = None,
 ) -> YearChoice:
-    """The requested ``?tahun=`` if it has an edition, else the latest year with data (2 queries).
+    """The requested ``?tahun=`` if it has an edition, else the year the page opens on (2 queries).
 
-    "Latest year with data" is the newest edition year in which a region of ``regions`` has an
-    assessment (verified, for the public page); without any, the newest edition year up to this
-    year. A bad value is refused with a message and changes nothing else.
+    That is the current evaluation year the admin set (``penilaian.ProgramYear``: the
+    ``program``'s, or the newest of them for a page of every programme) — never moved by an
+    officer opening or starting next year's assessment. The public page (``verified_only``)
+    opens on the newest year in which a region of ``regions`` has a verified result (also one
+    reopened for correction, shown as verified). Without either, the newest edition year up to
+    this year. A bad value is refused with a message and changes nothing else.
     """
     years = tuple(Edition.objects.order_by("-year").values_list("year", flat=True).distinct())
     error = None
@@ -85,13 +99,15 @@ def choose_year(
         year = int(raw) if raw.strip().isdigit() else None
         if year in years:
             return YearChoice(year, years)
-        error = _("There is no data for year %(year)s; showing the latest year with data.") % {
+        error = _("There is no data for year %(year)s; showing the current year.") % {
             "year": raw.strip()[:10]
         }
-    assessments = Assessment.objects.filter(region__in=regions)
     if verified_only:
-        assessments = assessments.filter(status=Assessment.Status.VERIFIED)
-    latest = assessments.aggregate(latest=Max("edition__year"))["latest"]
+        latest = with_verified_result(Assessment.objects.filter(region__in=regions)).aggregate(
+            latest=Max("edition__year")
+        )["latest"]
+    else:
+        latest = current_year(program, years)
     if latest is None:
         this_year = timezone.localdate().year
         latest = next((year for year in years if year <= this_year), years[0] if years else None)
@@ -268,6 +284,74 @@ def level_counts(parts: Iterable[ProgramReadiness], none_label: str) -> list[Lev
         LevelCount(name, order, count)
         for (order, name), count in sorted(counts.items(), reverse=True)
     ]
+
+
+@dataclass(frozen=True)
+class StateCount:
+    """How many regions' APE, KLA and Kampung KB numbers are in one state."""
+
+    state: str
+    label: str
+    ape: int
+    kla: int
+    kampung_kb: int
+
+
+def state_counts(rows: Iterable[RecapRow]) -> list[StateCount]:
+    """Regions per state of their numbers (verified, of those verified but incomplete,
+    submitted, returned, draft, carried over, not started), per programme."""
+    from dashboard.readiness import state_labels
+
+    labels = state_labels()
+    rows = list(rows)
+    keys = [*scoring.STATE_ORDER[:1], "incomplete", *scoring.STATE_ORDER[1:], "none"]
+    labels["incomplete"] = _("of which verified but incomplete")
+    labels["none"] = _("not started")
+    counts: dict[str, dict[str, int]] = {key: defaultdict(int) for key in keys}
+    for row in rows:
+        for program, part in (("ape", row.ape), ("kla", row.kla), ("kampung_kb", row.kkb)):
+            counts[part.state or "none"][program] += 1
+            if part.state == scoring.NumberState.VERIFIED and part.incomplete:
+                counts["incomplete"][program] += 1
+    return [
+        StateCount(
+            str(key),
+            labels[key],
+            counts[key]["ape"],
+            counts[key]["kla"],
+            counts[key]["kampung_kb"],
+        )
+        for key in keys
+    ]
+
+
+# --- the trend over the years ----------------------------------------------------------------
+
+
+def trend_states(
+    region_ids: Sequence[int], programs: Sequence[str] = (Program.APE, Program.KLA)
+) -> dict[tuple[str, int, int], str]:
+    """The state of every (programme, region id, year) total of the trend (1 query): its
+    workflow status, or "carried" for a draft holding only last year's values."""
+    rows = (
+        Assessment.objects.filter(region__in=tuple(region_ids), edition__program__in=programs)
+        .order_by()
+        .annotate(
+            answered=Count("answers", filter=Q(answers__value__isnull=False)),
+            carried=Count(
+                "answers", filter=Q(answers__value__isnull=False, answers__carried_over=True)
+            ),
+        )
+        .values_list(
+            "edition__program", "region_id", "edition__year", "status", "answered", "carried"
+        )
+    )
+    states = {}
+    for program, region_id, year, status, answered, carried in rows:
+        state = scoring.number_state(status, answered=answered, carried=carried)
+        if state is not None:
+            states[(program, region_id, year)] = str(state)
+    return states
 
 
 # --- indicators across regions (KLA page) and one region's indicators -------------------------

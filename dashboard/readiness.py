@@ -13,7 +13,14 @@ computation itself: it loads sets (``penilaian.queries``, ``kampung_kb.readiness
 in Python with the pure functions of each programme.
 
 The caller scopes: pass ``scope_for(user).regions()`` (or a region the scope may view). The public
-page passes ``verified_only=True``: only verified assessments count, the others read as absent.
+page passes ``verified_only=True``: only verified results count, the others read as absent; an
+assessment reopened for correction shows its last verified result (from its snapshot, with
+``reopened`` set) until it is verified again.
+
+Each number carries its state (:attr:`ProgramReadiness.state`: verified, submitted, returned,
+draft, carried over) from the live status and the stored completeness, and ``incomplete`` from
+the stored completeness and missing evidence (or, for a result shown from its snapshot, as it
+was recorded at verification).
 """
 
 from __future__ import annotations
@@ -21,8 +28,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from kampung_kb.readiness import desa_totals, load_desa_rows, load_potensial, region_summary
 from kampung_kb.scoring import RegionSummary
@@ -38,12 +47,27 @@ from penilaian.queries import (
     load_assessments,
     load_catalog_map,
 )
-from penilaian.scoring import Completeness, Level
+from penilaian.scoring import Completeness, Level, NumberState, number_state
 from prasyarat.readiness import ape_result
 from prasyarat.scoring import ApeResult
 from regions.models import Region
 
 PROGRAMS = (Program.APE, Program.KLA, Program.KAMPUNG_KB)
+
+
+def state_labels() -> dict[str, str]:
+    """The words for each state of a number (in the active language)."""
+    return {
+        NumberState.VERIFIED: _("verified"),
+        NumberState.SUBMITTED: _("submitted, not verified"),
+        NumberState.RETURNED: _("returned for correction"),
+        NumberState.DRAFT: _("draft"),
+        NumberState.CARRIED: _("carried over from last year"),
+    }
+
+
+def state_label(state: str | None) -> str:
+    return state_labels().get(state, "") if state else ""
 
 
 class NoEdition(ValueError):
@@ -83,6 +107,47 @@ class ProgramReadiness:
     snapshot: SnapshotInfo | None = None
     award: AwardInfo | None = None
     missing_evidence: tuple[MissingEvidence, ...] = ()
+    # how many of ``missing_evidence``: kept with the summary, so that ``incomplete`` needs no
+    # detail (a summary read leaves the list itself unread)
+    evidence_missing: int = 0
+    # read "as verified" from the snapshot of an assessment reopened for correction (public
+    # page only; live, never stored)
+    reopened: bool = False
+    frozen_incomplete: bool | None = None
+
+    @property
+    def state(self) -> str | None:
+        """What the numbers are worth: verified, submitted, returned, draft or carried (a draft
+        of last year's values only); None without an assessment (``penilaian.scoring``)."""
+        done = self.completeness
+        state = number_state(
+            self.status,
+            answered=done.answered if done else 0,
+            carried=len(self.carried_over),
+        )
+        return str(state) if state else None
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    @property
+    def incomplete(self) -> bool:
+        """Some indicator unanswered or some required evidence missing (as verified, for a
+        result shown from its snapshot)."""
+        if self.frozen_incomplete is not None:
+            return self.frozen_incomplete
+        done = self.completeness
+        if done is None:
+            return False
+        return done.answered < done.total or self.evidence_missing > 0
+
+    @property
+    def verified_at(self) -> datetime | None:
+        """When the result shown was verified (None unless verified)."""
+        if self.status != Assessment.Status.VERIFIED or self.snapshot is None:
+            return None
+        return self.snapshot.verified_at
 
     @property
     def level(self) -> Level | None:
@@ -140,10 +205,38 @@ class KampungKbReadiness:
     updated_at: datetime | None = None
     summary: RegionSummary | None = None
     snapshot: SnapshotInfo | None = None
+    desa_with_data: int = 0
+    reopened: bool = False
+    frozen_incomplete: bool | None = None
 
     @property
     def status_label(self) -> str:
         return str(Assessment.Status(self.status).label) if self.status else ""
+
+    @property
+    def state(self) -> str | None:
+        """What the counts are worth (see :attr:`ProgramReadiness.state`)."""
+        state = number_state(self.status)
+        return str(state) if state else None
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state)
+
+    @property
+    def incomplete(self) -> bool:
+        """Some desa of the region without data."""
+        if self.frozen_incomplete is not None:
+            return self.frozen_incomplete
+        if self.summary is None:
+            return False
+        return self.desa_with_data < self.summary.desa_total
+
+    @property
+    def verified_at(self) -> datetime | None:
+        if self.status != Assessment.Status.VERIFIED or self.snapshot is None:
+            return None
+        return self.snapshot.verified_at
 
 
 @dataclass(frozen=True)
@@ -243,18 +336,26 @@ def compute(
     region_ids: Sequence[int],
     years: Sequence[int],
     catalogs: dict[tuple[str, int], CatalogData] | None = None,
+    *,
+    as_verified: bool = False,
 ) -> dict[int, Part]:
     """The readiness of every assessment of ``region_ids`` × ``years``, by assessment id.
 
     Reads sets (a constant number of queries) and scores with the pure functions. Nothing read
-    at every request is in it: ``status``, ``updated_at`` and ``award`` are left empty.
+    at every request is in it: ``status``, ``updated_at`` and ``award`` are left empty (the
+    store adds them).
+
+    With ``as_verified`` (the public page) only verified results are computed, and an assessment
+    an admin reopened for correction is computed from its latest "as verified" snapshot
+    (``reopened`` True, status verified, ``frozen_incomplete`` as recorded); the store never
+    saves such a result.
     """
     if not region_ids or not years:
         return {}
     years = sorted(set(years))
     if catalogs is None:
         catalogs = load_catalog_map(PROGRAMS, years)
-    loaded = load_assessments(PROGRAMS, years, region_ids)
+    loaded = load_assessments(PROGRAMS, years, region_ids, verified_only=as_verified)
     kkb = assessments_for(Program.KAMPUNG_KB, years, region_ids)
     rows_by_assessment = load_desa_rows(kkb)
     totals = desa_totals(region_ids)
@@ -265,13 +366,18 @@ def compute(
         if catalog is None:
             continue
         if data.program == Program.KAMPUNG_KB:
-            summary = region_summary(
-                catalog.params,
-                totals.get(data.region_id, 0),
-                rows_by_assessment.get(data.id, []),
-                desa_potensial=potensial.get((data.region_id, data.year)),
-                rules=catalog.rules,
-            )
+            if data.reopened:
+                summary, with_data = _frozen_summary(data.frozen or {})
+            else:
+                rows = rows_by_assessment.get(data.id, [])
+                summary = region_summary(
+                    catalog.params,
+                    totals.get(data.region_id, 0),
+                    rows,
+                    desa_potensial=potensial.get((data.region_id, data.year)),
+                    rules=catalog.rules,
+                )
+                with_data = len(rows)
             parts[data.id] = KampungKbReadiness(
                 year=data.year,
                 has_edition=True,
@@ -279,6 +385,9 @@ def compute(
                 version=data.version,
                 summary=summary,
                 snapshot=data.snapshot,
+                desa_with_data=with_data,
+                reopened=data.reopened,
+                frozen_incomplete=_frozen_incomplete(data),
             )
             continue
         scorer = ape_result if data.program == Program.APE else kla_result
@@ -332,4 +441,37 @@ def _program(
             for spec in catalog.specs
             if spec.code in missing
         ),
+        evidence_missing=len(missing),
+        reopened=data.reopened,
+        frozen_incomplete=_frozen_incomplete(data),
     )
+
+
+def _frozen_incomplete(data: AssessmentData | None) -> bool | None:
+    """Whether a result shown from its snapshot was incomplete when verified (None: not shown
+    from a snapshot, or a snapshot older than that record — then it is computed)."""
+    if data is None or not data.reopened or data.frozen is None:
+        return None
+    value = data.frozen.get("incomplete")
+    return bool(value) if value is not None else None
+
+
+def _frozen_summary(frozen) -> tuple[RegionSummary | None, int]:
+    """The Kampung KB summary as verified (from the snapshot) and how many desa had data."""
+    raw = frozen.get("summary")
+    if not raw:
+        return None, 0
+    summary = RegionSummary(
+        desa_total=int(raw["desa_total"]),
+        kampung_kb=int(raw["kampung_kb"]),
+        standar=int(raw["standar"]),
+        cikar=int(raw["cikar"]),
+        persen_kampung_kb=Decimal(str(raw["persen_kampung_kb"])),
+        target_persen=Decimal(str(raw["target_persen"])),
+        target_tercapai=bool(raw["target_tercapai"]),
+        kurang_untuk_target=int(raw["kurang_untuk_target"]),
+        desa_potensial=raw.get("desa_potensial"),
+        potensial_default=bool(raw.get("potensial_default", True)),
+        provisional_rules=tuple(raw.get("provisional_rules") or ()),
+    )
+    return summary, len(frozen.get("desa") or {})

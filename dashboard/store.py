@@ -22,8 +22,15 @@ job that recomputes the assessments it touched (``dashboard.tasks.refresh_readin
 Celery worker, inline without a broker) — both listeners of ``penilaian.versions``, and
 nothing depends on them having run: readers recompute what is still stale. Nothing is
 cached in a process, nothing needs warming, a restart loses nothing. ``status``, ``updated_at``
-and the award history are read with the rows, never stored. ``manage.py recompute_readiness``
-rebuilds rows; ``manage.py check_readiness`` compares every stored row with a fresh computation.
+and the award history are read with the rows, never stored; so is what depends on them — the
+state of each number is a property of the status and the stored completeness.
+``manage.py recompute_readiness`` rebuilds rows; ``manage.py check_readiness`` compares every
+stored row with a fresh computation.
+
+The public page (``verified_only``) reads verified assessments and those an admin reopened for
+correction: the latter show their last verified result, computed in the request from their
+latest "as verified" snapshot (``compute(as_verified=True)``, one batch, only when some are
+reopened) and never stored — their row holds the correction in progress.
 """
 
 from __future__ import annotations
@@ -55,15 +62,22 @@ from dashboard.readiness import (
     compute,
 )
 from penilaian.models import Assessment, Edition, Program
-from penilaian.queries import assessments_for, last_award, load_awards, load_catalog_map
+from penilaian.queries import (
+    assessments_for,
+    last_award,
+    load_awards,
+    load_catalog_map,
+    with_verified_result,
+)
 
 logger = logging.getLogger(__name__)
 
 # Raise when the scoring rules change without a change of the result's shape: every stored row
 # is then recomputed on its next read.
 SCORING_REVISION = 1
-# Read at every request, never stored.
-LIVE_FIELDS = ("status", "updated_at", "award")
+# Read at every request, never stored (``reopened`` and ``frozen_incomplete`` are set only on a
+# result shown "as verified" from its snapshot, which is never stored either).
+LIVE_FIELDS = ("status", "updated_at", "award", "reopened", "frozen_incomplete")
 
 # --- the codec: frozen dataclasses of plain values <-> JSON -----------------------------------
 
@@ -436,14 +450,35 @@ def save(parts: Mapping[int, Part], rows: Mapping[int, tuple], catalog_versions:
 def _rows(
     programs, years, region_ids, *, verified_only: bool, with_data: bool, details: bool = False
 ) -> list[tuple]:
+    """The assessments with their stored rows' versions (and data, optionally details, or
+    score), one query. With ``verified_only``: verified ones and those reopened for correction
+    (see :func:`_reopened`)."""
     qs = assessments_for(programs, years, region_ids)
     if verified_only:
-        qs = qs.filter(status=Assessment.Status.VERIFIED)
+        qs = with_verified_result(qs)
     if with_data:
         extra = ("readiness__data", "readiness__details") if details else ("readiness__data",)
     else:
         extra = ("readiness__score",)
     return list(qs.values_list(*_ROW, *extra))
+
+
+def _reopened(row: tuple, verified_only: bool) -> bool:
+    """A row of a ``verified_only`` read that is not verified now: reopened for correction."""
+    return verified_only and row[4] != Assessment.Status.VERIFIED
+
+
+def _as_verified(reopened: list[tuple]) -> dict:
+    """The last verified result of assessments reopened for correction, computed from their
+    snapshots in one batch (a constant number of queries, none without such rows); id → part.
+    Never stored: the assessment's row holds the correction in progress."""
+    if not reopened:
+        return {}
+    wanted = {row[0] for row in reopened}
+    region_ids = sorted({row[3] for row in reopened})
+    years = sorted({row[2] for row in reopened})
+    parts = compute(region_ids, years, as_verified=True)
+    return {pk: part for pk, part in parts.items() if pk in wanted}
 
 
 def read(
@@ -460,7 +495,9 @@ def read(
 
     Queries: the editions, the stored rows (one query, with the assessments' versions and
     status), the awards; plus, only when some rows are missing or stale, one computation batch
-    and its upsert. Raises ``NoEdition`` when no programme has an edition in ``years``.
+    and its upsert, and with ``verified_only`` only when some assessments are reopened for
+    correction, one computation batch of their snapshots. Raises ``NoEdition`` when no
+    programme has an edition in ``years``.
     """
     editions = Edition.objects.filter(program__in=PROGRAMS).order_by()
     if years is not None:
@@ -478,14 +515,23 @@ def read(
     rows = _rows(
         PROGRAMS, years, region_ids, verified_only=verified_only, with_data=True, details=details
     )
-    stale = [row for row in rows if not _fresh(row)]
+    reopened = [row for row in rows if _reopened(row, verified_only)]
+    stale = [row for row in rows if not _fresh(row) and not _reopened(row, verified_only)]
     computed = _recompute(stale)
+    as_verified = _as_verified(reopened)
     awards = load_awards(region_ids, (Program.APE, Program.KLA), max_year=max(years))
     parts: dict[tuple[str, int, int], Part] = {}
     for row in rows:
         pk, program, year, region_id, status, _version, updated_at = row[:7]
         part = computed.get(pk)
-        if part is not None:
+        if _reopened(row, verified_only):
+            part = as_verified.get(pk)
+            if part is None:  # vanished meanwhile: shown as without data until the next read
+                continue
+            part = dataclasses.replace(
+                part, status=Assessment.Status.VERIFIED, updated_at=updated_at
+            )
+        elif part is not None:
             part = dataclasses.replace(part, status=status, updated_at=updated_at)
         elif _fresh(row):
             part = decode(
@@ -554,6 +600,8 @@ def summaries(
         return []
     region_ids = [region.id for region in regions]
     rows = _rows(PROGRAMS, [year], region_ids, verified_only=verified_only, with_data=True)
+    # an assessment reopened for correction has no verified summary stored (see :func:`read`)
+    rows = [row for row in rows if not _reopened(row, verified_only)]
     computed = _recompute([row for row in rows if not _fresh(row)])
     found: dict[tuple[str, int], tuple[str | None, dict[str, Any]]] = {}
     for row in rows:
@@ -579,19 +627,27 @@ def scores(
 ) -> dict[tuple[str, int, int], Decimal]:
     """Stored scores per (programme, region id, year) — the trend — in one query (plus one
     computation batch for missing or stale rows: of every programme, so that a readiness read
-    of the same regions after it finds them fresh)."""
+    of the same regions after it finds them fresh). With ``verified_only`` an assessment
+    reopened for correction counts with its last verified score (one computation batch of
+    their snapshots, only when there are some)."""
     if not region_ids:
         return {}
     programs = tuple(programs)
     rows = _rows(PROGRAMS, years, region_ids, verified_only=verified_only, with_data=False)
-    stale = [row for row in rows if not _fresh(row)]
+    stale = [row for row in rows if not _fresh(row) and not _reopened(row, verified_only)]
     computed = _recompute(stale)
+    as_verified = _as_verified(
+        [row for row in rows if _reopened(row, verified_only) and row[1] in programs]
+    )
     found = {}
     for row in rows:
         pk, program, year, region_id = row[:4]
         if program not in programs:
             continue
-        if pk in computed:
+        if _reopened(row, verified_only):
+            result = getattr(as_verified.get(pk), "result", None)
+            score = getattr(result, "score", None)
+        elif pk in computed:
             result = getattr(computed[pk], "result", None)
             score = getattr(result, "score", None)
         elif _fresh(row):

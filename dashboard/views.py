@@ -38,11 +38,19 @@ from dashboard.queries import (
     paginate_regions,
     province_awards,
     recap_rows,
+    state_counts,
+    trend_states,
     workflow_history,
 )
-from dashboard.readiness import RegionReadiness, readiness_for_region, readiness_for_years
+from dashboard.readiness import (
+    RegionReadiness,
+    readiness_for_region,
+    readiness_for_years,
+    state_labels,
+)
 from penilaian.models import Level, Program
-from penilaian.queries import frequent_return_reasons
+from penilaian.queries import current_year, frequent_return_reasons
+from penilaian.scoring import NumberState
 from regions.models import Region
 from regions.scoping import Scope, scope_for
 from sinergitas.queries import meetings_for_region
@@ -111,23 +119,40 @@ def _map(rows: list[RecapRow], linked: bool, bands: list[charts.Band]):
     )
 
 
+def _unverified_label() -> str:
+    return _("hollow = not verified yet")
+
+
 def _trend_charts(
     rows: list[RecapRow],
     totals: dict[tuple[str, int, int], Decimal],
     levels: dict[str, list[charts.Band]],
+    states: dict[tuple[str, int, int], str] | None = None,
+    *,
+    only_verified: bool = False,
 ) -> dict[str, object]:
     """KLA and APE totals over the years: lines per region (the average for many regions), each
-    chart followed by a table of the same numbers."""
+    chart followed by a table of the same numbers with each number's state.
+
+    Unverified totals (draft, submitted, returned, carried over) are drawn hollow on dotted
+    segments; with ``only_verified`` they are left out of the chart and the table.
+    """
+    states = states or {}
+    labels = state_labels()
     years = sorted({key[2] for key in totals})
     averaged = len(rows) > charts.MAX_SERIES
     items = []
     for program, top in ((Program.KLA, Decimal(1000)), (Program.APE, Decimal(100))):
         series = [
             charts.Series(
-                row.name, {y: totals.get((program, row.readiness.region_id, y)) for y in years}
+                row.name,
+                {y: totals.get((program, row.readiness.region_id, y)) for y in years},
+                {y: states.get((program, row.readiness.region_id, y)) for y in years},
             )
             for row in rows
         ]
+        if only_verified:
+            series = [line.only_verified() for line in series]
         shown = (
             [charts.average_series(series, years, _("Average of the regions shown"))]
             if averaged
@@ -141,16 +166,31 @@ def _trend_charts(
                 top,
                 title=_("%(programme)s total per year") % {"programme": label},
                 bands=levels[program],
+                unverified_label=_unverified_label(),
+                state_labels=labels,
             )
             if years
             else ""
         )
         table = [
-            (row, [line.values.get(y) for y in years])
+            (
+                row,
+                [
+                    (line.values.get(y), line.states.get(y), labels.get(line.states.get(y), ""))
+                    for y in years
+                ],
+            )
             for row, line in zip(rows, series, strict=True)
         ]
         items.append({"program": program, "label": label, "svg": svg, "table": table})
-    return {"years": years, "averaged": averaged, "charts": items}
+    unverified = sum(1 for state in states.values() if state != NumberState.VERIFIED)
+    return {
+        "years": years,
+        "averaged": averaged,
+        "charts": items,
+        "only_verified": only_verified,
+        "unverified_count": unverified,
+    }
 
 
 # --- the recap of a page of regions -----------------------------------------------------------
@@ -167,6 +207,7 @@ class Recap:
     names: dict[str, tuple[GroupName, ...]] = field(default_factory=dict)
     levels: dict[str, list[charts.Band]] = field(default_factory=dict)
     totals: dict[tuple[str, int, int], Decimal] = field(default_factory=dict)
+    states: dict[tuple[str, int, int], str] = field(default_factory=dict)
 
     @property
     def year(self) -> int | None:
@@ -180,13 +221,19 @@ def recap_for(
     per_page: int | None,
     verified_only: bool = False,
     trend: bool = False,
+    program: str | None = None,
 ) -> Recap:
     """The requested year and page of ``regions_qs`` with their readiness rows (stored rows: one
-    query) and, with ``trend``, the stored scores of every year (one query).
+    query) and, with ``trend``, the stored scores of every year (one query) and — except on the
+    public page, whose trend holds verified totals only — the state of each (one query).
 
+    Without ``?tahun=`` the page opens on ``program``'s current evaluation year (the newest
+    current year for a page of every programme; the newest verified year for the public page).
     ``per_page=None`` takes every region (exports).
     """
-    choice = choose_year(request.GET.get("tahun"), regions_qs, verified_only=verified_only)
+    choice = choose_year(
+        request.GET.get("tahun"), regions_qs, verified_only=verified_only, program=program
+    )
     if per_page is None:
         regions = list(regions_qs.order_by("code"))
         page = Paginator(regions, max(len(regions), 1)).get_page(1)
@@ -195,10 +242,11 @@ def recap_for(
     recap = Recap(choice, page, regions)
     if choice.year is not None and regions:
         year = choice.year
+        ids = [region.pk for region in regions]
         if trend:  # first: it computes every stale row of these regions, all years, in one batch
-            recap.totals = store.scores(
-                [region.pk for region in regions], verified_only=verified_only
-            )
+            recap.totals = store.scores(ids, verified_only=verified_only)
+            if not verified_only:  # the public trend holds verified totals only
+                recap.states = trend_states(ids)
         readiness = readiness_for_years(regions, [year], verified_only=verified_only)
         recap.names = group_names(year)
         recap.rows = recap_rows(readiness, recap.names)
@@ -238,7 +286,16 @@ def home(request: HttpRequest) -> HttpResponse:
     context = _context(request, recap)
     context.update(
         {
-            "trend": _trend_charts(recap.rows, recap.totals, recap.levels),
+            "trend": _trend_charts(
+                recap.rows,
+                recap.totals,
+                recap.levels,
+                recap.states,
+                only_verified=request.GET.get("terverifikasi") == "1",
+            ),
+            "state_counts": state_counts(recap.rows),
+            "verified_query": _query_string(request, terverifikasi="1"),
+            "all_query": _query_string(request, terverifikasi=None),
             "map": _map(recap.rows, True, recap.levels[Program.KLA]),
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
@@ -252,15 +309,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _region_year(readiness: list[RegionReadiness], raw: str | None) -> tuple[int | None, str]:
-    """The requested year if it has an edition, else the latest year with any data."""
+    """The requested year if it has an edition, else the current evaluation year (the newest
+    of the programmes' current years, set by the admin; 1 query), else the latest year with
+    any data."""
     years = [item.year for item in readiness]
     error = ""
     if raw not in (None, ""):
         if raw.strip().isdigit() and int(raw) in years:
             return int(raw), error
-        error = _("There is no data for year %(year)s; showing the latest year with data.") % {
+        error = _("There is no data for year %(year)s; showing the current year.") % {
             "year": raw.strip()[:10]
         }
+    current = current_year(None, years)
+    if current is not None:
+        return current, error
     with_data = [
         item.year
         for item in readiness
@@ -303,18 +365,18 @@ def _region_context(request: HttpRequest, code: str) -> dict[str, object]:
         **_none_labels(),
     }
     for program, top in ((Program.KLA, Decimal(1000)), (Program.APE, Decimal(100))):
-        scores = {
-            item.year: getattr(item, program).result.score
-            for item in readiness
-            if getattr(item, program).result is not None
-        }
+        parts = [getattr(item, program) for item in readiness]
+        scores = {part.year: part.result.score for part in parts if part.result is not None}
+        states = {part.year: part.state for part in parts if part.result is not None}
         context[f"{program}_chart"] = (
             charts.trend_svg(
-                [charts.Series(region.name, scores)],
+                [charts.Series(region.name, scores, states)],
                 sorted(scores),
                 top,
                 title=_("%(programme)s total per year") % {"programme": Program(program).label},
                 bands=levels[program],
+                unverified_label=_unverified_label(),
+                state_labels=state_labels(),
             )
             if scores
             else ""
@@ -354,7 +416,7 @@ def region_print(request: HttpRequest, kode: str) -> HttpResponse:
 def ape(request: HttpRequest) -> HttpResponse:
     """APE: the 7 prerequisites × regions for a year."""
     scope = scope_for(request.user)
-    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
+    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE, program=Program.APE)
     return render(request, "dashboard/ape.html", _context(request, recap))
 
 
@@ -363,7 +425,7 @@ def ape(request: HttpRequest) -> HttpResponse:
 def kla(request: HttpRequest) -> HttpResponse:
     """KLA: the 6 groups × regions, and every indicator across the regions shown."""
     scope = scope_for(request.user)
-    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE)
+    recap = recap_for(request, scope.regions(), per_page=PROGRAMME_PAGE_SIZE, program=Program.KLA)
     context = _context(request, recap)
     context["indicators"] = (
         indicator_matrix(Program.KLA, recap.year, recap.regions) if recap.year else []
@@ -400,7 +462,9 @@ def kampung_kb(request: HttpRequest) -> HttpResponse:
     """Kampung KB per region, then — for one region — per kecamatan and desa, with filters."""
     scope = scope_for(request.user)
     region_obj, kecamatan, status = _kampung_kb_filters(request, scope)
-    recap = recap_for(request, scope.regions(), per_page=DASHBOARD_PAGE_SIZE)
+    recap = recap_for(
+        request, scope.regions(), per_page=DASHBOARD_PAGE_SIZE, program=Program.KAMPUNG_KB
+    )
     table = _desa_table(request, region_obj, recap.year, kecamatan, status)
     context = _context(request, recap)
     context.update(
@@ -458,10 +522,10 @@ def metode(request: HttpRequest) -> HttpResponse:
 # --- exports ----------------------------------------------------------------------------------
 
 
-def _export_recap(request: HttpRequest) -> tuple[Scope, Recap]:
-    """Every region in scope (not one page) for the requested year."""
+def _export_recap(request: HttpRequest, program: str | None = None) -> tuple[Scope, Recap]:
+    """Every region in scope (not one page) for the requested (else the current) year."""
     scope = scope_for(request.user)
-    recap = recap_for(request, scope.regions(), per_page=None)
+    recap = recap_for(request, scope.regions(), per_page=None, program=program)
     if recap.year is None:
         raise Http404(_("There is no edition yet."))
     return scope, recap
@@ -480,7 +544,7 @@ def export_recap(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_ape(request: HttpRequest) -> HttpResponse:
     """The APE table as xlsx."""
-    _scope, recap = _export_recap(request)
+    _scope, recap = _export_recap(request, Program.APE)
     sheet = exports.ape_sheet(recap.rows, recap.names.get(Program.APE, ()), recap.year)
     return exports.xlsx_response(f"ape-{recap.year}.xlsx", [sheet])
 
@@ -489,7 +553,7 @@ def export_ape(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_kla(request: HttpRequest) -> HttpResponse:
     """The KLA tables (groups and indicators) as xlsx."""
-    _scope, recap = _export_recap(request)
+    _scope, recap = _export_recap(request, Program.KLA)
     indicators = indicator_matrix(Program.KLA, recap.year, recap.regions)
     sheets = exports.kla_sheets(
         recap.rows, recap.names.get(Program.KLA, ()), indicators, recap.regions, recap.year
@@ -501,7 +565,7 @@ def export_kla(request: HttpRequest) -> HttpResponse:
 @login_required
 def export_kampung_kb(request: HttpRequest) -> HttpResponse:
     """Kampung KB per region, and per kecamatan and desa for ``?wilayah=`` (filters applied)."""
-    scope, recap = _export_recap(request)
+    scope, recap = _export_recap(request, Program.KAMPUNG_KB)
     region_obj, kecamatan, status = _kampung_kb_filters(request, scope)
     table = _desa_table(request, region_obj, recap.year, kecamatan, status)
     return exports.xlsx_response(

@@ -28,6 +28,7 @@ from kampung_kb.scoring import (
     summarize,
 )
 from penilaian.models import Assessment, Program
+from penilaian.scoring import Missing
 from penilaian.services import ProgramHooks, register_program_hooks
 from regions.models import Desa, Region
 
@@ -302,10 +303,27 @@ def snapshot(assessment: Assessment) -> tuple[Decimal | None, str, dict[str, Any
     return summary.persen_kampung_kb, "", data
 
 
+def missing(assessment: Assessment) -> Missing:
+    """What a Kampung KB assessment lacks: the region's desa without a row (2 queries)."""
+    with_row = set(
+        DesaRecord.objects.filter(assessment=assessment).values_list("desa_id", flat=True)
+    )
+    unanswered = tuple(
+        code
+        for pk, code in Desa.objects.filter(region_id=assessment.region_id)
+        .order_by("code")
+        .values_list("pk", "code")
+        if pk not in with_row
+    )
+    return Missing(unanswered=unanswered)
+
+
 def _carry(new: Assessment, source: Assessment | None, user) -> Any:
     from kampung_kb.services import carry_desa_rows
 
     return carry_desa_rows(new, source, user=user)
 
 
-register_program_hooks(Program.KAMPUNG_KB, ProgramHooks(snapshot=snapshot, carry=_carry))
+register_program_hooks(
+    Program.KAMPUNG_KB, ProgramHooks(snapshot=snapshot, carry=_carry, missing=missing)
+)

@@ -25,6 +25,7 @@ urlpatterns = [
         {**PAGE, "save_page": views.save_desa_rows},
         name="assessment_detail",
     ),
+    path(ASSESSMENT + "mulai/", shared.assessment_start, PAGE, name="assessment_start"),
     path(ASSESSMENT + "bukti/", shared.evidence_upload, PAGE, name="evidence_upload"),
     path(
         ASSESSMENT + "bukti/<int:pk>/hapus/", shared.evidence_unlink, PAGE, name="evidence_unlink"

@@ -18,6 +18,7 @@ from penilaian.models import (
     IndicatorOwner,
     Level,
     Notification,
+    ProgramYear,
     ReturnCategory,
     ReturnReason,
     VerifiedSnapshot,
@@ -76,6 +77,25 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = ["program", "year", "provisional"]
     search_fields = ["name", "version"]
     inlines = [LevelInline]
+
+
+@admin.register(ProgramYear)
+class ProgramYearAdmin(SimpleHistoryAdmin):
+    """The current evaluation year per programme: the pages open on it."""
+
+    list_display = ("program", "year", "updated_at")
+    list_editable = ("year",)
+
+    def has_add_permission(self, request) -> bool:
+        # One row per programme (a database constraint); the migration made them all.
+        from penilaian.models import Program
+
+        return super().has_add_permission(request) and (
+            ProgramYear.objects.count() < len(Program.values)
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Group)

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 from penilaian.models import Assessment
+from penilaian.scoring import Missing
 
 HISTORY_REASON_MAX = 100  # simple_history keeps at most 100 characters of a change reason
 
@@ -27,11 +28,14 @@ class ProgramHooks:
     ``snapshot(assessment) -> (score, level_name, data)`` builds the frozen snapshot (default:
     :func:`penilaian.services.snapshot_data` on the indicator answers). ``carry(new, source,
     user)`` carries the programme's own rows from ``source`` (the previous year's verified
-    assessment, or None) into ``new`` and returns a report object.
+    assessment, or None) into ``new`` and returns a report object. ``missing(assessment)`` says
+    what the assessment still lacks (default: unanswered indicators and required evidence,
+    :func:`penilaian.services.missing_for`).
     """
 
     snapshot: Callable[[Assessment], tuple[Decimal | None, str, dict[str, Any]]] | None = None
     carry: Callable[[Assessment, Assessment | None, Any], Any] | None = None
+    missing: Callable[[Assessment], Missing] | None = None
 
 
 _HOOKS: dict[str, ProgramHooks] = {}

@@ -87,6 +87,45 @@ class Edition(models.Model):
         return frozenset(r["code"] for r in self.rules or () if r.get("provisional"))
 
 
+class ProgramYear(models.Model):
+    """The current evaluation year of one programme, set by the admin.
+
+    The dashboard, the programme pages and the region pages open on it; nothing else moves
+    it (an officer starting next year's assessment does not). One row per programme.
+    """
+
+    program = models.CharField(_("programme"), max_length=20, choices=Program.choices)
+    year = models.PositiveSmallIntegerField(
+        _("current evaluation year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program"]
+        verbose_name = _("current evaluation year")
+        verbose_name_plural = _("current evaluation years")
+        constraints = [
+            models.UniqueConstraint(fields=["program"], name="programyear_one_per_program")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_program_display()}: {self.year}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.program
+            and self.year
+            and not Edition.objects.filter(program=self.program, year=self.year).exists()
+        ):
+            raise ValidationError(
+                {"year": _("This programme has no edition for that year; add the edition first.")}
+            )
+
+
 class Level(models.Model):
     """A category (APE) or predicate (KLA) band: the highest level whose bound ≤ score applies."""
 

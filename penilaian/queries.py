@@ -25,7 +25,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, NamedTuple
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from penilaian import scoring
 from penilaian.models import (
@@ -39,6 +39,7 @@ from penilaian.models import (
     IndicatorOwner,
     Level,
     Program,
+    ProgramYear,
     ReturnReason,
     VerifiedSnapshot,
 )
@@ -142,6 +143,10 @@ class AssessmentData:
     carried_over: frozenset[str] = frozenset()
     evidenced: frozenset[str] = frozenset()
     snapshot: SnapshotInfo | None = None
+    # Read "as verified" (``verified_only``): an assessment an admin reopened shows its latest
+    # snapshot — ``reopened`` is then True, ``status`` "verified" and ``frozen`` the snapshot.
+    reopened: bool = False
+    frozen: Mapping[str, Any] | None = None
 
     @property
     def is_verified(self) -> bool:
@@ -202,6 +207,37 @@ class AwardInfo:
         if level_name is None:
             return True
         return level_name.strip().lower() not in {r.strip().lower() for r in self.results}
+
+
+# --- the current evaluation year -------------------------------------------------------------
+
+
+def current_years() -> dict[str, int]:
+    """The current evaluation year per programme, as the admin set it (1 query)."""
+    return dict(ProgramYear.objects.order_by().values_list("program", "year"))
+
+
+def current_year(program: str | None = None, years: Collection[int] = ()) -> int | None:
+    """The year a page opens on: the programme's current year, or for a page of every programme
+    the newest of them; ``years`` (when given) are the years that may be chosen — a current year
+    outside them is ignored. None when the admin set none (1 query)."""
+    chosen = current_years()
+    if program is not None:
+        candidates = [chosen[program]] if program in chosen else []
+    else:
+        candidates = list(chosen.values())
+    if years:
+        candidates = [year for year in candidates if year in years]
+    return max(candidates) if candidates else None
+
+
+def with_verified_result(queryset: QuerySet[Assessment]) -> QuerySet[Assessment]:
+    """Assessments with a verified result to show: verified now, or verified before and
+    reopened by an admin (their latest "as verified" snapshot stands until verified again)."""
+    return queryset.filter(
+        Q(status=Assessment.Status.VERIFIED)
+        | Q(pk__in=VerifiedSnapshot.objects.order_by().values("assessment_id"))
+    )
 
 
 # --- QuerySet helpers -------------------------------------------------------------------------
@@ -378,12 +414,14 @@ def load_assessments(
 
     Queries: assessments; answers (code, value, carried over); evidence links (codes);
     snapshots (latest per assessment is picked here); the regions' owner overrides.
-    With ``verified_only`` only verified assessments are loaded (for the public page).
+    With ``verified_only`` (the public page) only verified results are loaded: verified
+    assessments, and those an admin reopened for correction as their latest snapshot
+    (:func:`as_verified`), so a correction in progress never hides the last verified result.
     """
     region_ids = region_ids if isinstance(region_ids, QuerySet) else tuple(region_ids)
     qs = assessments_for(programs, years, region_ids)
     if verified_only:
-        qs = verified(qs)
+        qs = with_verified_result(qs)
     base = list(
         qs.values_list(
             "id",
@@ -418,16 +456,22 @@ def load_assessments(
     for assessment_id, code in links:
         evidenced[assessment_id].add(code)
     snapshots: dict[int, SnapshotInfo] = {}
+    frozen: dict[int, Mapping[str, Any]] = {}
+    fields = ["assessment_id", "id", "score", "level_name", "verified_at"]
     rows = (
         VerifiedSnapshot.objects.filter(assessment__in=ids)
         .order_by("assessment_id", "-verified_at", "-pk")
-        .values_list("assessment_id", "id", "score", "level_name", "verified_at")
+        .values_list(*fields, *(["data"] if verified_only else []))
     )
-    for assessment_id, pk, score, level_name, verified_at in rows:
-        snapshots.setdefault(assessment_id, SnapshotInfo(pk, score, level_name, verified_at))
+    for assessment_id, pk, score, level_name, verified_at, *data in rows:
+        if assessment_id not in snapshots:
+            snapshots[assessment_id] = SnapshotInfo(pk, score, level_name, verified_at)
+            if data:
+                frozen[assessment_id] = data[0] or {}
     owners = load_owner_overrides(region_ids)
-    assessments = {
-        (program, region_id, year): AssessmentData(
+    assessments = {}
+    for pk, program, year, edition_id, region_id, status, version, updated_at in base:
+        item = AssessmentData(
             id=pk,
             program=program,
             year=year,
@@ -440,10 +484,36 @@ def load_assessments(
             carried_over=frozenset(carried.get(pk, ())),
             evidenced=frozenset(evidenced.get(pk, ())),
             snapshot=snapshots.get(pk),
+            frozen=frozen.get(pk),
         )
-        for pk, program, year, edition_id, region_id, status, version, updated_at in base
-    }
+        if verified_only and status != Assessment.Status.VERIFIED and pk in frozen:
+            item = as_verified(item, frozen[pk])
+        assessments[(program, region_id, year)] = item
     return LoadedAssessments(assessments=assessments, owners=owners)
+
+
+def as_verified(data: AssessmentData, frozen: Mapping[str, Any]) -> AssessmentData:
+    """An assessment reopened for correction, as it was verified: the snapshot's values,
+    carried-over marks and evidence (the live ones for an old snapshot without them)."""
+    values: dict[str, Decimal | None] = {}
+    for code, text in (frozen.get("values") or {}).items():
+        values[code] = None if text is None else Decimal(str(text))
+    return AssessmentData(
+        id=data.id,
+        program=data.program,
+        year=data.year,
+        edition_id=data.edition_id,
+        region_id=data.region_id,
+        status=Assessment.Status.VERIFIED,
+        version=data.version,
+        updated_at=data.updated_at,
+        values=values if "values" in frozen else data.values,
+        carried_over=frozenset(frozen.get("carried_over", data.carried_over)),
+        evidenced=frozenset(frozen["evidenced"]) if "evidenced" in frozen else data.evidenced,
+        snapshot=data.snapshot,
+        reopened=True,
+        frozen=frozen,
+    )
 
 
 def load_assessment(assessment: Assessment) -> AssessmentData:

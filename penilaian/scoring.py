@@ -543,3 +543,82 @@ def _lowest_step(spec: IndicatorSpec, goal: Decimal) -> tuple[Decimal, str, Deci
         value = min(wanted, HUNDRED)
         return value, f"≥ {format_number(value)}%", points(spec, value)
     return next(step for step in _steps(spec) if step[2] >= goal)
+
+
+# --- what a number is worth: its state, and what is missing --------------------------------
+
+
+class NumberState(StrEnum):
+    """The state a shown number is in, from most to least trustworthy.
+
+    ``verified``: checked by a provincial verifier (locked, or shown "as verified");
+    ``submitted``: sent for verification, not checked yet; ``returned``: sent back with reasons;
+    ``draft``: being filled; ``carried``: a draft holding only last year's verified values
+    (nobody has entered anything for this year yet).
+    """
+
+    VERIFIED = "verified"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    DRAFT = "draft"
+    CARRIED = "carried"
+
+
+STATE_ORDER = tuple(NumberState)
+
+
+def number_state(status: str | None, *, answered: int = 0, carried: int = 0) -> NumberState | None:
+    """The state of an assessment's numbers: its workflow status, except that a draft whose
+    every answered value is still last year's carried value is ``carried``. None without an
+    assessment."""
+    if not status:
+        return None
+    if status == NumberState.DRAFT and answered > 0 and carried >= answered:
+        return NumberState.CARRIED
+    return NumberState(status)
+
+
+def is_unverified(state: str | None) -> bool:
+    """True for a number nobody has verified (drawn dashed/hollow, listed as such)."""
+    return state is not None and state != NumberState.VERIFIED
+
+
+@dataclass(frozen=True)
+class Missing:
+    """What an assessment still lacks: unanswered items (indicator codes, or desa codes for
+    Kampung KB) and indicators whose required evidence is missing."""
+
+    unanswered: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.unanswered) + len(self.evidence)
+
+    @property
+    def complete(self) -> bool:
+        return self.count == 0
+
+    def summary(self) -> str:
+        """One line for the history: how many of each are missing."""
+        return _("%(unanswered)s unanswered, %(evidence)s without required evidence") % {
+            "unanswered": len(self.unanswered),
+            "evidence": len(self.evidence),
+        }
+
+
+def missing_items(
+    specs: Sequence[IndicatorSpec],
+    values: Mapping[str, Decimal | None],
+    evidenced_codes: Collection[str],
+) -> Missing:
+    """Unanswered indicators and indicators that require evidence and have none, in catalog
+    order."""
+    return Missing(
+        unanswered=tuple(spec.code for spec in specs if values.get(spec.code) is None),
+        evidence=tuple(
+            spec.code
+            for spec in specs
+            if spec.evidence_required and spec.code not in evidenced_codes
+        ),
+    )

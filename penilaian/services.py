@@ -65,6 +65,7 @@ __all__ = [
     "StaleAssessment",
     "freeze_snapshot",
     "get_or_create_assessment",
+    "missing_for",
     "note_error",
     "parse_value",
     "program_hooks",
@@ -470,7 +471,8 @@ def snapshot_data(
     ``score``, ``max_score``, ``level`` and ``next_level`` ({code, name, lower_bound} or null),
     ``points_to_next``, ``groups`` ([{code, name, score, max_score}]), ``completeness``
     ({total, answered, with_evidence}), ``values`` ({code: value or null}), ``carried_over``
-    (codes), ``invalid`` (stored values no longer valid for the edition, scored as 0), and
+    (codes), ``evidenced`` (codes with an evidence link), ``invalid`` (stored values no longer
+    valid for the edition, scored as 0), and
     ``gap`` ({target, needed, reachable, items: [{code, group, text, owner, current_value,
     current_points, target_value, target_label, target_points, gain, evidence_missing, unit,
     current_label, target_op, lower_is_better}]}); ``edition_provisional_rules`` are the codes
@@ -518,6 +520,7 @@ def snapshot_data(
         },
         "values": {code: _text(value) for code, value in values.items()},
         "carried_over": sorted(data.carried_over),
+        "evidenced": sorted(data.evidenced),
         "invalid": list(invalid),
         "edition_provisional_rules": sorted(catalog.provisional_rules),
         "gap": {
@@ -557,6 +560,22 @@ def _answer_snapshot(assessment: Assessment) -> tuple[Decimal | None, str, dict[
     return Decimal(snapshot["score"]), level["name"] if level else "", snapshot
 
 
+def _answer_missing(assessment: Assessment) -> scoring.Missing:
+    catalog = load_catalog(assessment.edition)
+    data = load_assessment(assessment)
+    values, _invalid = catalog.clean_values(data.values)
+    return scoring.missing_items(catalog.specs, values, data.evidenced)
+
+
+def missing_for(assessment: Assessment) -> scoring.Missing:
+    """What ``assessment`` still lacks before it can be called complete (reads the stored data):
+    APE/KLA unanswered indicators (a value no longer valid for the edition counts as unanswered)
+    and indicators without their required evidence; a programme may register its own rule
+    (Kampung KB: desa without a row)."""
+    hook = program_hooks(assessment.edition.program).missing
+    return (hook or _answer_missing)(assessment)
+
+
 def freeze_snapshot(assessment: Assessment, user) -> VerifiedSnapshot:
     """Store the assessment's score, level name and gap list "as verified"; returns the snapshot.
 
@@ -565,11 +584,19 @@ def freeze_snapshot(assessment: Assessment, user) -> VerifiedSnapshot:
     is :func:`snapshot_data` (score, category/predicate, groups, completeness, values and the gap
     list); a programme may register its own builder (Kampung KB stores its region summary and the
     class of every desa). Earlier snapshots are never changed: each verification adds one, and
-    the latest is "the" verified result.
+    the latest is "the" verified result. Every snapshot also records what was missing when it
+    was verified (``incomplete``, ``missing``: {``unanswered``, ``evidence``}), so a verified
+    but incomplete result says so wherever it is shown.
     """
     hooks = program_hooks(assessment.edition.program)
     builder = hooks.snapshot or _answer_snapshot
     score, level_name, data = builder(assessment)
+    missing = missing_for(assessment)
+    data = {
+        **data,
+        "incomplete": not missing.complete,
+        "missing": {"unanswered": list(missing.unanswered), "evidence": list(missing.evidence)},
+    }
     return VerifiedSnapshot.objects.create(
         assessment=assessment,
         data=data,

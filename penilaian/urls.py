@@ -41,6 +41,7 @@ urlpatterns = [
     path("dokumen/<int:pk>/", views.document_download, name="document_download"),
     path("pengampu/<str:region_code>/", views.owner_list, name="owner_list"),
     path(ASSESSMENT, views.assessment_detail, name="assessment_detail"),
+    path(ASSESSMENT + "mulai/", views.assessment_start, name="assessment_start"),
     path(ASSESSMENT + "bukti/", views.evidence_upload, name="evidence_upload"),
     path(ASSESSMENT + "bukti/<int:pk>/hapus/", views.evidence_unlink, name="evidence_unlink"),
     path(ASSESSMENT + "ajukan/", views.assessment_submit, name="assessment_submit"),

@@ -72,15 +72,17 @@ from penilaian.models import (
 from penilaian.notifications import mark_read
 from penilaian.queries import (
     AssessmentData,
+    current_year,
     load_assessments,
     load_catalog,
     load_owner_overrides,
 )
+from penilaian.scoring import Missing
 from penilaian.services import (
     NON_FIELD_ERRORS,
     InvalidValues,
     StaleAssessment,
-    get_or_create_assessment,
+    missing_for,
     save_values,
     snapshot_data,
 )
@@ -174,7 +176,9 @@ PageSaver = Callable[[HttpRequest, Target], HttpResponse]
 def assessment_list(request: HttpRequest) -> HttpResponse:
     """Every programme × region in scope for a year, with the assessment's status.
 
-    Queries: editions of the year, regions in scope, assessments (3, whatever the counts).
+    Without ``?tahun=`` it opens on the current evaluation year (``ProgramYear``).
+    Queries: edition years, current years (without ``?tahun=``), editions of the year, regions
+    in scope, assessments (constant, whatever the counts).
     """
     scope = scope_for(request.user)
     years = sorted(
@@ -184,10 +188,13 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         year = int(request.GET.get("tahun") or 0)
     except ValueError:
         year = 0
+    program = request.GET.get("program", "")
+    if year not in years:
+        # the current evaluation year the admin set, never "the newest year with data"
+        year = current_year(program if program in Program.values else None, years) or 0
     if year not in years:
         this_year = timezone.localdate().year
         year = this_year if this_year in years else (years[0] if years else this_year)
-    program = request.GET.get("program", "")
     status = request.GET.get("status", "")
     region_code = request.GET.get("wilayah", "")
 
@@ -340,16 +347,82 @@ def assessment_detail(
     """
     target = find_target(request, program, region_code, year)
     scope = target.scope
-    if target.assessment is None and scope.can_edit_region(target.region):
-        # Opening the form starts the assessment (with last year's verified data carried).
-        target.assessment = get_or_create_assessment(
-            target.edition, target.region, user=request.user, scope=scope
-        )
+    if request.method == "POST" and not scope.can_edit_region(target.region):
+        raise PermissionDenied(_("You cannot change the data of this region."))
+    if target.assessment is None:
+        # Opening a form never starts anything: starting is its own POST (assessment_start).
+        if request.method == "POST":
+            messages.error(
+                request, _("This assessment has not been started yet; start it before saving.")
+            )
+            return render_not_started(request, target, status=409)
+        return render_not_started(request, target)
     if request.method == "POST":
-        if target.assessment is None or not scope.can_edit_region(target.region):
-            raise PermissionDenied(_("You cannot change the data of this region."))
         return (save_page or _save_values)(request, target)
     return (render_page or render_indicator_page)(request, target)
+
+
+def render_not_started(request: HttpRequest, target: Target, *, status: int = 200) -> HttpResponse:
+    """The page of an assessment nobody has started: what starting does, and the start button
+    for whoever may start it (the region's koordinator or the admin)."""
+    from penilaian.carry import previous_verified
+
+    can_start = target.scope.can_manage_region(target.region) and not target.region.is_province
+    source = previous_verified(target.edition, target.region) if can_start else None
+    return render(
+        request,
+        "penilaian/not_started.html",
+        {
+            "target": target,
+            "region": target.region,
+            "edition": target.edition,
+            "assessment": None,
+            "can_start": can_start,
+            "source": source,
+            "previous_year": target.edition.year - 1,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@login_required
+def assessment_start(
+    request: HttpRequest, program: str, region_code: str, year: int, **_options: Any
+) -> HttpResponse:
+    """Start a region's assessment for a year, carrying last year's verified values forward.
+
+    An explicit decision of the region's koordinator (or the admin); an operator or a provincial
+    reader gets 403, another region 404. Starting one that exists changes nothing.
+    """
+    from penilaian.carry import AssessmentExists, start_assessment
+
+    target = find_target(request, program, region_code, year)
+    if not target.scope.can_manage_region(target.region) or target.region.is_province:
+        raise PermissionDenied(
+            _("Only the coordinator of the region or the admin can start an assessment.")
+        )
+    try:
+        report = start_assessment(target.edition, target.region, user=request.user)
+    except AssessmentExists:
+        messages.info(request, _("This assessment had already been started."))
+        return redirect(_detail_url(target))
+    if report.source is not None:
+        messages.success(
+            request,
+            _(
+                "Assessment started. %(count)s verified value(s) of %(year)s were carried over "
+                "and are marked as carried over until someone changes them."
+            )
+            % {"count": len(report.carried), "year": report.previous_year},
+        )
+    else:
+        messages.success(
+            request,
+            _("Assessment started. %(year)s has no verified assessment, so nothing was carried.")
+            % {"year": report.previous_year},
+        )
+    return redirect(_detail_url(target))
 
 
 def _forbidden_other_opd() -> PermissionDenied:
@@ -956,34 +1029,157 @@ def _workflow_error(
     return render_page(request, target, status=error.status_code)
 
 
-@require_POST
+@dataclass
+class CheckList:
+    """What a submit or verify screen shows before the decision: completeness and what is
+    missing, and (APE/KLA) every indicator with its value and evidence."""
+
+    missing: Missing
+    total: int
+    unanswered: list[tuple[str, str]]
+    evidence: list[tuple[str, str]]
+    indicators: list[dict[str, Any]]
+    is_desa: bool
+
+    @property
+    def answered(self) -> int:
+        return self.total - len(self.unanswered)
+
+
+def check_list(target: Target) -> CheckList:
+    """The check list of a started assessment (a constant number of queries)."""
+    assessment = target.assessment
+    missing = missing_for(assessment)
+    if target.edition.program not in PAGE_PROGRAMS:
+        names = dict(
+            Desa.objects.filter(region=target.region, code__in=missing.unanswered).values_list(
+                "code", "name"
+            )
+        )
+        total = Desa.objects.filter(region=target.region).count()
+        return CheckList(
+            missing,
+            total,
+            [(code, names.get(code, "")) for code in missing.unanswered],
+            [],
+            [],
+            True,
+        )
+    indicators = _indicators(target.edition)
+    texts = {i.code: i.text for i in indicators}
+    answers = {a.indicator_id: a for a in Answer.objects.filter(assessment=assessment)}
+    links: dict[int, list[EvidenceLink]] = defaultdict(list)
+    for link in (
+        EvidenceLink.objects.filter(assessment=assessment).select_related("document").order_by("pk")
+    ):
+        links[link.indicator_id].append(link)
+    unanswered, no_evidence = set(missing.unanswered), set(missing.evidence)
+    rows = [
+        {
+            "indicator": i,
+            "value": _display_value(i, answers[i.pk].value if i.pk in answers else None),
+            "carried_over": i.pk in answers and answers[i.pk].carried_over,
+            "links": links.get(i.pk, []),
+            "unanswered": i.code in unanswered,
+            "evidence_missing": i.code in no_evidence,
+        }
+        for i in indicators
+    ]
+    return CheckList(
+        missing,
+        len(indicators),
+        [(code, texts.get(code, "")) for code in missing.unanswered],
+        [(code, texts.get(code, "")) for code in missing.evidence],
+        rows,
+        False,
+    )
+
+
+def _decision_page(
+    request: HttpRequest, target: Target, action: str, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    """The submit or verify screen: the check list and the confirmation form."""
+    scope, assessment = target.scope, target.assessment
+    if action == "submit":
+        allowed = workflow.can_submit(scope, assessment)
+        url_name = "penilaian:assessment_submit"
+    else:
+        allowed = workflow.can_review(scope, assessment, workflow.submitter_id(assessment))
+        url_name = "penilaian:assessment_verify"
+    edition = target.edition
+    return render(
+        request,
+        "penilaian/assessment_decide.html",
+        {
+            "target": target,
+            "assessment": assessment,
+            "action": action,
+            "allowed": allowed,
+            "checks": check_list(target),
+            "error": error,
+            "note": request.POST.get("note", ""),
+            "confirm_reason": request.POST.get("confirm_reason", ""),
+            "action_url": reverse(
+                url_name, args=[edition.program, target.region.code, edition.year]
+            ),
+            "detail_url": _detail_url(target),
+        },
+        status=status,
+    )
+
+
+def _decide(
+    request: HttpRequest, target: Target, action: str, render_page: PageRenderer
+) -> HttpResponse:
+    """GET: the check list; POST: submit or verify (a reason is needed when anything is missing)."""
+    if request.method == "GET":
+        if action == "submit" and not target.scope.can_manage_region(target.region):
+            raise PermissionDenied(
+                _("Only the coordinator of the region can submit this assessment.")
+            )
+        if action == "verify" and not target.scope.can_verify:
+            raise PermissionDenied(
+                _("Only a provincial verifier can verify or return an assessment.")
+            )
+        return _decision_page(request, target, action)
+    step = workflow.submit if action == "submit" else workflow.verify
+    try:
+        step(
+            target.assessment,
+            user=request.user,
+            note=request.POST.get("note", ""),
+            confirm_reason=request.POST.get("confirm_reason", ""),
+        )
+    except workflow.Incomplete as error:
+        return _decision_page(request, target, action, error=error.message, status=409)
+    except workflow.WorkflowError as error:
+        return _workflow_error(request, target, error, render_page)
+    if action == "submit":
+        messages.success(request, _("Submitted for verification. The assessment is now locked."))
+    else:
+        messages.success(request, _("Verified. The score as verified has been frozen."))
+    return redirect(_detail_url(target))
+
+
+@require_http_methods(["GET", "POST"])
 @login_required
 @_on_assessment
 def assessment_submit(
     request: HttpRequest, target: Target, *, render_page: PageRenderer = render_indicator_page
 ) -> HttpResponse:
-    """The koordinator sends the assessment for verification."""
-    try:
-        workflow.submit(target.assessment, user=request.user, note=request.POST.get("note", ""))
-    except workflow.WorkflowError as error:
-        return _workflow_error(request, target, error, render_page)
-    messages.success(request, _("Submitted for verification. The assessment is now locked."))
-    return redirect(_detail_url(target))
+    """The koordinator sends the assessment for verification (GET: what is still missing)."""
+    return _decide(request, target, "submit", render_page)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 @_on_assessment
 def assessment_verify(
     request: HttpRequest, target: Target, *, render_page: PageRenderer = render_indicator_page
 ) -> HttpResponse:
-    """A verifikator verifies: the assessment is locked and its score frozen."""
-    try:
-        workflow.verify(target.assessment, user=request.user, note=request.POST.get("note", ""))
-    except workflow.WorkflowError as error:
-        return _workflow_error(request, target, error, render_page)
-    messages.success(request, _("Verified. The score as verified has been frozen."))
-    return redirect(_detail_url(target))
+    """A verifikator verifies: the assessment is locked and its score frozen (GET: completeness
+    and every indicator's evidence)."""
+    return _decide(request, target, "verify", render_page)
 
 
 @require_http_methods(["GET", "POST"])

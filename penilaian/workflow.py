@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from penilaian import notifications, tasks
 from penilaian.models import Assessment, Indicator, ReturnCategory, ReturnReason, WorkflowEvent
-from penilaian.services import freeze_snapshot
+from penilaian.scoring import Missing
+from penilaian.services import freeze_snapshot, missing_for
 from penilaian.versions import assessments_changed
 from regions.scoping import Scope, scope_for
 
@@ -40,6 +41,41 @@ class NotAllowed(WorkflowError):
     """The user's role does not allow this transition (HTTP 403)."""
 
     status_code = 403
+
+
+class Incomplete(WorkflowError):
+    """Something is missing and nobody confirmed going ahead anyway, with a reason."""
+
+    status_code = 409
+
+    def __init__(self, missing: Missing):
+        super().__init__(
+            _(
+                "Something is missing (%(summary)s). Check the list and confirm with a reason "
+                "to go ahead anyway."
+            )
+            % {"summary": missing.summary()}
+        )
+        self.missing = missing
+
+
+def _confirmed(locked: Assessment, note: str, confirm_reason: str) -> str:
+    """The event reason: the note, plus — when something is missing — what and why anyway.
+
+    Raises :class:`Incomplete` when something is missing and ``confirm_reason`` is empty.
+    """
+    missing = missing_for(locked)
+    note = (note or "").strip()
+    if missing.complete:
+        return note
+    confirm_reason = (confirm_reason or "").strip()
+    if not confirm_reason:
+        raise Incomplete(missing)
+    line = _("Incomplete (%(summary)s), confirmed: %(reason)s") % {
+        "summary": missing.summary(),
+        "reason": confirm_reason,
+    }
+    return f"{line}\n{note}" if note else line
 
 
 @dataclass(frozen=True)
@@ -135,8 +171,14 @@ def submitter_id(assessment: Assessment) -> int | None:
 # --- transitions -----------------------------------------------------------------------------
 
 
-def submit(assessment: Assessment, *, user, note: str = "") -> WorkflowEvent:
-    """Submit ``assessment`` for verification; resolves the reasons of earlier returns."""
+def submit(
+    assessment: Assessment, *, user, note: str = "", confirm_reason: str = ""
+) -> WorkflowEvent:
+    """Submit ``assessment`` for verification; resolves the reasons of earlier returns.
+
+    With anything missing (unanswered, required evidence) it needs ``confirm_reason``
+    (:class:`Incomplete` otherwise); what was missing and the reason go into the history.
+    """
     scope = scope_for(user)
     with transaction.atomic():
         locked = _lock(assessment)
@@ -144,7 +186,8 @@ def submit(assessment: Assessment, *, user, note: str = "") -> WorkflowEvent:
             raise NotAllowed(_("Only the coordinator of the region can submit this assessment."))
         if locked.status not in (Status.DRAFT, Status.RETURNED):
             raise WorkflowError(_("Only a draft or returned assessment can be submitted."))
-        event = _change(locked, user, Action.SUBMIT, Status.SUBMITTED, note.strip())
+        reason = _confirmed(locked, note, confirm_reason)
+        event = _change(locked, user, Action.SUBMIT, Status.SUBMITTED, reason)
         ReturnReason.objects.filter(assessment=locked, resolved=False).update(resolved=True)
         notifications.notify_submitted(locked, user)
         tasks.queue_workflow_email(event.pk)
@@ -214,13 +257,18 @@ def return_assessment(
     return event
 
 
-def verify(assessment: Assessment, *, user, note: str = ""):
-    """Verify a submission: lock it and freeze the "as verified" snapshot; returns the snapshot."""
+def verify(assessment: Assessment, *, user, note: str = "", confirm_reason: str = ""):
+    """Verify a submission: lock it and freeze the "as verified" snapshot; returns the snapshot.
+
+    Like :func:`submit`, an incomplete assessment needs ``confirm_reason``; the snapshot records
+    what was missing, so the result is shown as verified but incomplete.
+    """
     scope = scope_for(user)
     with transaction.atomic():
         locked = _lock(assessment)
         _check_review(scope, locked)
-        event = _change(locked, user, Action.VERIFY, Status.VERIFIED, note.strip())
+        reason = _confirmed(locked, note, confirm_reason)
+        event = _change(locked, user, Action.VERIFY, Status.VERIFIED, reason)
         snapshot = freeze_snapshot(locked, user)
         notifications.notify_verified(locked, user)
         tasks.queue_workflow_email(event.pk)

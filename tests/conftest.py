@@ -91,3 +91,19 @@ def operator_disdik_bangka(db):
 @pytest.fixture
 def unassigned_user(db):
     return make_user("tanpa.penugasan", None)
+
+
+def start(program: str, region_code: str, year: int, user=None):
+    """Start (or return) a region's assessment, as the koordinator's "start" button does.
+
+    Opening a form never starts an assessment (a GET changes nothing), so tests that fill a form
+    start it first.
+    """
+    from penilaian.models import Edition
+    from penilaian.services import get_or_create_assessment
+
+    return get_or_create_assessment(
+        Edition.objects.get(program=program, year=year),
+        Region.objects.get(code=region_code),
+        user=user,
+    )

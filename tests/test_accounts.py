@@ -109,7 +109,9 @@ def test_posts_without_a_csrf_token_are_refused(koordinator_bangka):
         "/akun/profil/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
     )
     values = client.post("/penilaian/kla/19.01/2025/", {"version": 1, "v_KLA-KL-01": "40"})
-    submit = client.post("/penilaian/kla/19.01/2025/ajukan/")
+    submit = client.post(
+        "/penilaian/kla/19.01/2025/ajukan/", {"confirm_reason": "Uji: belum lengkap"}
+    )
 
     assert (profile.status_code, values.status_code, submit.status_code) == (403, 403, 403)
     koordinator_bangka.refresh_from_db()

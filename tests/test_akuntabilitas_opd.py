@@ -38,7 +38,7 @@ def test_returned_indicator_shows_under_its_opd_with_counts_and_contacts(
     assessment = kla("19.01")
     indicator = assessment.edition.indicators.get(code="KLA-3-09")
     Answer.objects.create(assessment=assessment, indicator=indicator, value=Decimal(8))
-    workflow.submit(assessment, user=koordinator_bangka)
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     workflow.return_assessment(
         assessment,
         user=verifikator,

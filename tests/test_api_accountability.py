@@ -21,7 +21,7 @@ def returned_bangka(koordinator_bangka, verifikator):
     )
     indicator = assessment.edition.indicators.get(code="KLA-3-09")
     Answer.objects.create(assessment=assessment, indicator=indicator, value=Decimal(8))
-    workflow.submit(assessment, user=koordinator_bangka)
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     workflow.return_assessment(
         assessment,
         user=verifikator,

@@ -268,10 +268,15 @@ def test_readiness_row_has_the_contract_shape_and_numbers(client, request, readi
         "next_category",
         "points_to_next",
         "status",
+        "state",
+        "incomplete",
+        "verified_at",
         "provisional",
         "provisional_rules",
         "prerequisites",
     }
+    assert row["kla"]["state"] == "draft" and row["ape"]["state"] == "submitted"
+    assert row["ape"]["incomplete"] is True and row["ape"]["verified_at"] is None
     assert row["ape"]["provisional"] is True  # the APE bands are the portal's own
     assert "APE-KATEGORI" in row["ape"]["provisional_rules"]
     assert row["kampung_kb"] == {
@@ -282,6 +287,9 @@ def test_readiness_row_has_the_contract_shape_and_numbers(client, request, readi
         "persen_kampung_kb": None,
         "desa_potensial": None,
         "status": None,
+        "state": None,
+        "incomplete": False,
+        "verified_at": None,
         "provisional": False,
         "provisional_rules": [],
     }

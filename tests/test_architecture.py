@@ -13,6 +13,7 @@ import pytest
 from django.urls import resolve, reverse
 
 from penilaian.models import Assessment, Document
+from tests.conftest import start
 
 ROOT = Path(__file__).resolve().parent.parent
 TOP = {"dashboard", "api", "impor", "akuntabilitas"}
@@ -201,11 +202,11 @@ def test_the_shared_actions_show_the_kampung_kb_page_when_they_refuse(
 ):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(koordinator_bangka)
-    client.get(KKB)
+    start("kampung_kb", "19.01", 2025)
 
     no_file = client.post(KKB + "bukti/", {"title": "x", "indicators": ["KKB-AKTA"]})
-    client.post(KKB + "ajukan/")
-    again = client.post(KKB + "ajukan/")
+    client.post(KKB + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
+    again = client.post(KKB + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
 
     assert no_file.status_code == 400
     assert "kampung_kb/assessment_detail.html" in templates_of(no_file)
@@ -221,7 +222,7 @@ def test_the_kampung_kb_actions_are_out_of_reach_of_another_region(
     client, koordinator_bangka, koordinator_belitung, verifikator
 ):
     client.force_login(koordinator_bangka)
-    client.get(KKB)
+    start("kampung_kb", "19.01", 2025)
     client.force_login(koordinator_belitung)
 
     refused = [client.post(KKB + action).status_code for action in ("ajukan/", "bukti/")]

@@ -17,6 +17,7 @@ from penilaian.models import (
     AwardResult,
     Edition,
     Program,
+    ProgramYear,
     WorkflowEvent,
 )
 from penilaian.services import save_values
@@ -133,18 +134,24 @@ def test_pages_answer_only_get(client, admin_user, url):
 # --- the year ---------------------------------------------------------------------------------
 
 
-def test_the_default_year_is_the_latest_year_with_data(client, admin_user):
+def test_the_default_year_is_the_current_evaluation_year_the_admin_set(client, admin_user):
     fill("19.03", Program.KLA, 2024, 0.5)
+    fill("19.03", Program.KLA, 2026, 0.1)  # next year's draft moves nothing
     client.force_login(admin_user)
 
-    response = client.get("/")
-
-    assert response.context["year"] == 2024
+    assert client.get("/").context["year"] == 2025
+    ProgramYear.objects.update(year=2024)
+    assert client.get("/").context["year"] == 2024
+    ProgramYear.objects.filter(program=Program.KLA).update(year=2026)
+    assert client.get("/kla/").context["year"] == 2026
+    assert client.get("/ape/").context["year"] == 2024
+    assert client.get("/").context["year"] == 2026  # the newest current year of all
 
 
 @pytest.mark.parametrize("raw", ["abc", "1999", "2025;drop", "-1", "99999999999999999999"])
-def test_a_bad_year_shows_the_latest_year_with_a_message(client, admin_user, raw):
+def test_a_bad_year_shows_the_current_year_with_a_message(client, admin_user, raw):
     fill("19.03", Program.KLA, 2024, 0.5)
+    ProgramYear.objects.update(year=2024)
     before = Assessment.objects.count()
     client.force_login(admin_user)
 
@@ -368,8 +375,9 @@ def test_the_one_pager_uses_the_a4_print_stylesheet(client, admin_user, data_202
 COMPUTE = 15
 QUERIES = {
     # 3 + years, regions count and page, trend 1, readiness 3 (regions given), group names, levels,
-    # the province's awards, this year's calendar stages (the calendar panel; 7 with stages)
-    "/?tahun=2025": 14,
+    # the province's awards, this year's calendar stages (the calendar panel; 7 with stages), the
+    # state of each trend total (1)
+    "/?tahun=2025": 15,
     # 3 + region, readiness 3 (editions, rows, awards), group names, levels, OPD names, the
     # award history, workflow events, meetings (its 2 prefetches only run with meetings), the
     # most frequent return reasons
@@ -508,7 +516,7 @@ def test_a_workflow_step_shows_on_the_next_request(client, admin_user, koordinat
     client.force_login(admin_user)
     assert 'class="status status-draft"' in row_html(html_of(client, "/?tahun=2025"), "19.01")
 
-    submit(assessment, user=koordinator_bangka)
+    submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
 
     row = row_html(html_of(client, "/?tahun=2025"), "19.01")
     assert 'class="status status-submitted"' in row

@@ -113,7 +113,7 @@ def test_the_public_trend_only_counts_verified_years(client):
     assert response.context["year"] == 2024  # the latest year with verified data
     kla_chart = response.context["trend"]["charts"][0]
     assert response.context["trend"]["years"] == [2024]
-    values = {row.code: v for row, v in kla_chart["table"]}
+    values = {row.code: [v for v, _state, _label in cells] for row, cells in kla_chart["table"]}
     assert values["19.05"] == [expected("19.05", Program.KLA, 2024).score]
 
 

@@ -38,12 +38,12 @@ def bangka_records(koordinator_bangka, verifikator):
     )
     indicator = assessment.edition.indicators.get(code="KLA-KL-01")
     EvidenceLink.objects.create(document=document, assessment=assessment, indicator=indicator)
-    workflow.submit(assessment, user=koordinator_bangka)
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     workflow.return_assessment(
         assessment, user=verifikator, items=[workflow.ReturnItem("Perda belum sah", indicator)]
     )
-    workflow.submit(assessment, user=koordinator_bangka)
-    workflow.verify(assessment, user=verifikator)
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
+    workflow.verify(assessment, user=verifikator, confirm_reason="Uji: belum lengkap")
     return assessment, document
 
 

@@ -9,8 +9,16 @@ from penilaian.models import Edition
 from penilaian.services import get_or_create_assessment, save_values
 from regions.models import Region
 from regions.scoping import scope_for
+from tests.conftest import start
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def started(db):
+    """The assessments these tests fill, started as the koordinator would (a GET starts none)."""
+    start("kla", "19.01", 2025)
+
 
 URL = "/penilaian/kla/19.01/2025/"
 
@@ -55,7 +63,7 @@ def test_value_changes_show_who_before_after_and_reason(
 def test_status_changes_carry_the_workflow_reason(client, koordinator_bangka, verifikator):
     client.force_login(koordinator_bangka)
     client.get(URL)
-    client.post(URL + "ajukan/")
+    client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
     client.force_login(verifikator)
     client.post(URL + "kembalikan/", {"note": "Bukti dukung kurang lengkap untuk klaster III."})
 

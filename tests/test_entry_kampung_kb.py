@@ -10,9 +10,16 @@ from kampung_kb.models import DesaRecord
 from penilaian.models import Assessment, Edition, ReturnReason
 from penilaian.services import get_or_create_assessment
 from regions.models import Region, Role
-from tests.conftest import make_user
+from tests.conftest import make_user, start
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def started(db):
+    """The assessments these tests fill, started as the koordinator would (a GET starts none)."""
+    start("kampung_kb", "19.01", 2025)
+
 
 URL = "/penilaian/kampung_kb/19.01/2025/"
 BATU_RUSA = "19.01.03.2001"
@@ -170,6 +177,7 @@ def test_another_regions_officer_can_neither_read_nor_change_the_desa_rows(
         URL, {"version": 2, "desa": [BATU_RUSA], **row(BATU_RUSA, akta_kelahiran_persen="10")}
     )
     assert response.status_code == 404
+    start("kampung_kb", "19.02", 2025)
     own = client.get("/penilaian/kampung_kb/19.02/2025/")
     client.post(
         "/penilaian/kampung_kb/19.02/2025/",
@@ -183,7 +191,7 @@ def test_returned_desa_show_their_reason_in_the_table(client, koordinator_bangka
     client.force_login(koordinator_bangka)
     client.get(URL)
     client.post(URL, {"version": 1, "desa": [BATU_RUSA], **row(BATU_RUSA)})
-    client.post(URL + "ajukan/")
+    client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
     client.force_login(verifikator)
     assert client.get(URL + "kembalikan/").status_code == 200
 
@@ -201,9 +209,9 @@ def test_verification_freezes_the_kampung_kb_summary(client, koordinator_bangka,
     client.force_login(koordinator_bangka)
     client.get(URL)
     client.post(URL, {"version": 1, "desa": [BATU_RUSA], **row(BATU_RUSA)})
-    client.post(URL + "ajukan/")
+    client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
     client.force_login(verifikator)
-    client.post(URL + "verifikasi/")
+    client.post(URL + "verifikasi/", {"confirm_reason": "Uji: belum lengkap"})
 
     page = client.get(URL)
 

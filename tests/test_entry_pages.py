@@ -129,6 +129,7 @@ def test_unknown_programme_year_or_region_is_404(client, admin_user):
 
 
 def test_operator_sees_and_edits_only_their_opds_indicators(client, operator_dinkes_bangka):
+    kla()
     client.force_login(operator_dinkes_bangka)
 
     response = client.get(URL)
@@ -161,6 +162,9 @@ def test_operator_posting_another_opds_indicator_gets_403_and_nothing_changes(
 def test_inputs_are_selects_for_ladders_and_yes_no_and_numbers_with_units(
     client, koordinator_bangka
 ):
+    get_or_create_assessment(
+        Edition.objects.get(program="ape", year=2025), Region.objects.get(code="19.01")
+    )
     client.force_login(koordinator_bangka)
 
     html = client.get("/penilaian/ape/19.01/2025/").text

@@ -16,8 +16,17 @@ from django.utils.translation import gettext
 from penilaian.evidence import store_document, validate_upload
 from penilaian.models import Assessment, Document, EvidenceLink
 from regions.models import Region
+from tests.conftest import start
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def started(db):
+    """The assessments these tests fill, started as the koordinator would (a GET starts none)."""
+    start("kla", "19.01", 2025)
+    start("ape", "19.01", 2025)
+
 
 KLA = "/penilaian/kla/19.01/2025/"
 APE = "/penilaian/ape/19.01/2025/"
@@ -340,7 +349,7 @@ def test_evidence_cannot_change_while_the_assessment_is_submitted(
     client, koordinator_bangka, media
 ):
     open_form(client, koordinator_bangka)
-    client.post(KLA + "ajukan/")
+    client.post(KLA + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
 
     response = client.post(
         KLA + "bukti/", {"file": upload("a.pdf", PDF), "indicators": ["KLA-KL-01"]}

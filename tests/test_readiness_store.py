@@ -85,7 +85,9 @@ def test_every_computed_part_comes_back_from_its_json_unchanged(verifikator, koo
     ape = fill("19.01", Program.APE, 2025, 0.6)
     kla = fill("19.01", Program.KLA, 2025, 0.4, Status.SUBMITTED)
     kkb = fill_desa("19.01", 2025)
-    verify(kla, user=verifikator)  # a snapshot (a datetime) and a verified status
+    verify(
+        kla, user=verifikator, confirm_reason="Uji"
+    )  # a snapshot (a datetime) and a verified status
     region = Region.objects.get(code="19.01")
     EvidenceLink.objects.create(
         document=document_for(region), assessment=ape, indicator=ape.edition.indicators.first()
@@ -183,7 +185,7 @@ def test_the_api_list_formats_the_stored_summary_as_the_full_readiness_would(
 
     fill("19.01", Program.APE, 2025, 0.6)
     kla = fill("19.01", Program.KLA, 2025, 0.4, Status.SUBMITTED)
-    verify(kla, user=verifikator)
+    verify(kla, user=verifikator, confirm_reason="Bukti menyusul")  # verified incomplete
     fill("19.02", Program.KLA, 2025, 0.9)
     fill("19.03", Program.APE, 2025, 0.1)
     fill_desa("19.01", 2025)
@@ -202,6 +204,10 @@ def test_the_api_list_formats_the_stored_summary_as_the_full_readiness_would(
     assert any(row["kla"]["provisional_rules"] for row in stored_rows)
     assert {row["ape"]["category"] for row in stored_rows} != {None}
     assert any(row["kampung_kb"]["desa_total"] for row in stored_rows)
+    bangka = next(row for row in stored_rows if row["region"] == "19.01")
+    assert bangka["kla"]["state"] == "verified" and bangka["kla"]["incomplete"] is True
+    assert bangka["kla"]["verified_at"] is not None
+    assert bangka["ape"]["state"] == "draft" and bangka["ape"]["verified_at"] is None
 
 
 def test_a_row_is_stale_when_either_version_moves(admin_user):
@@ -296,7 +302,7 @@ def test_a_workflow_step_shows_on_the_next_request(client, admin_user, koordinat
         client.get("/?tahun=2025").content.decode(), "19.01"
     )
 
-    submit(assessment, user=koordinator_bangka)
+    submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
 
     html = client.get("/?tahun=2025").content.decode()
     assert 'class="status status-submitted"' in row_html(html, "19.01")

@@ -113,7 +113,7 @@ def test_a_returned_item_is_open_again_with_its_reason(officers, verifikator):
     )
     indicator = assessment.edition.indicators.get(code="KLA-3-09")
     Answer.objects.create(assessment=assessment, indicator=indicator, value=Decimal(8))
-    workflow.submit(assessment, user=koordinator)
+    workflow.submit(assessment, user=koordinator, confirm_reason="Uji: belum lengkap")
     workflow.return_assessment(
         assessment,
         user=verifikator,

@@ -20,6 +20,7 @@ from penilaian.models import (
 from penilaian.queries import frequent_return_reasons
 from penilaian.services import get_or_create_assessment
 from regions.models import Region
+from tests.conftest import start
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def submitted(koordinator_bangka):
     assessment = get_or_create_assessment(
         Edition.objects.get(program="kla", year=2025), Region.objects.get(code="19.01")
     )
-    workflow.submit(assessment, user=koordinator_bangka)
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     return assessment
 
 
@@ -130,8 +131,8 @@ def test_text_alone_counts_as_lainnya(submitted, verifikator):
 def test_document_metadata_is_stored_and_the_verifier_is_warned_of_an_expired_decree(
     client, koordinator_bangka, verifikator
 ):
+    start("kla", "19.01", 2025)  # a GET never starts an assessment
     client.force_login(koordinator_bangka)
-    client.get(URL)
     response = client.post(
         URL + "bukti/",
         {
@@ -153,7 +154,7 @@ def test_document_metadata_is_stored_and_the_verifier_is_warned_of_an_expired_de
         "Bupati Bangka",
     )
     assert (document.issued_on, document.valid_until) == (date(2019, 2, 1), date(2021, 12, 31))
-    client.post(URL + "ajukan/")
+    client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
 
     client.force_login(verifikator)
     page = client.get(URL + "kembalikan/").text
@@ -166,8 +167,8 @@ def test_document_metadata_is_stored_and_the_verifier_is_warned_of_an_expired_de
 def test_validity_before_the_document_date_is_refused_and_stores_nothing(
     client, koordinator_bangka
 ):
+    start("kla", "19.01", 2025)  # a GET never starts an assessment
     client.force_login(koordinator_bangka)
-    client.get(URL)
     response = client.post(
         URL + "bukti/",
         {

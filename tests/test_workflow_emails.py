@@ -108,7 +108,9 @@ def test_a_return_mails_the_operator_and_the_koordinator_once_each_through_smtp(
     django_capture_on_commit_callbacks,
 ):
     with_email(koordinator_bangka, operator_dinkes_bangka, koordinator_belitung, verifikator)
-    workflow.submit(kla_bangka, user=koordinator_bangka)  # not committed: nothing queued
+    workflow.submit(
+        kla_bangka, user=koordinator_bangka, confirm_reason="Uji"
+    )  # not committed: nothing queued
     smtp_server.messages.clear()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -138,7 +140,7 @@ def test_nothing_is_mailed_until_the_transition_commits(
 ):
     with_email(verifikator)
 
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
 
     assert mailoutbox == []  # the test's transaction never commits
 
@@ -157,15 +159,19 @@ def test_submit_mails_the_verifikators_and_verify_the_region(
     with_email(pimpinan)
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit(kla_bangka, user=koordinator_bangka, note="Siap diperiksa")
+        workflow.submit(
+            kla_bangka, user=koordinator_bangka, note="Siap diperiksa", confirm_reason="Uji"
+        )
     submitted = [(m.to, m.subject, m.body) for m in mailoutbox]
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.verify(kla_bangka, user=verifikator)
+        workflow.verify(kla_bangka, user=verifikator, confirm_reason="Uji")
 
     assert [to for to, _s, _b in submitted] == [[verifikator.email]]
     assert submitted[0][1] == "Diajukan untuk verifikasi: KLA 2025 — Kabupaten Bangka"
-    assert "Catatan: Siap diperiksa" in submitted[0][2] and PAGE in submitted[0][2]
+    # the note follows the confirmed-incomplete line that submit puts first (the form was empty)
+    assert "Catatan: Belum lengkap" in submitted[0][2] and "Siap diperiksa" in submitted[0][2]
+    assert PAGE in submitted[0][2]
     assert sorted(m.to[0] for m in mailoutbox) == [
         koordinator_bangka.email,
         operator_disdik_bangka.email,
@@ -186,7 +192,7 @@ def test_users_who_turned_it_off_or_have_no_address_get_no_mail(
     with_email(koordinator_bangka, operator_dinkes_bangka)  # disdik has no address
     client.force_login(koordinator_bangka)
     client.post("/akun/profil/", {"preferences": "1"})  # unchecked box: off
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
 
     with django_capture_on_commit_callbacks(execute=True):
         returned(kla_bangka, verifikator)
@@ -211,7 +217,7 @@ def test_a_mail_server_that_is_down_never_fails_the_transition(
         caplog.at_level(logging.ERROR, logger="penilaian.tasks"),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        workflow.submit(kla_bangka, user=koordinator_bangka)
+        workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
 
     kla_bangka.refresh_from_db()
     assert kla_bangka.status == "submitted"
@@ -223,8 +229,8 @@ def test_the_job_sends_nothing_for_an_unlock_or_an_unknown_event(
     kla_bangka, koordinator_bangka, verifikator, admin_user, mailoutbox
 ):
     with_email(koordinator_bangka, verifikator)
-    workflow.submit(kla_bangka, user=koordinator_bangka)
-    workflow.verify(kla_bangka, user=verifikator)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
+    workflow.verify(kla_bangka, user=verifikator, confirm_reason="Uji")
     unlock = workflow.unlock(kla_bangka, user=admin_user, reason="Salah ketik")
 
     assert tasks.send_workflow_email(unlock.pk) == 0
@@ -236,7 +242,7 @@ def test_the_job_is_a_plain_function_and_mails_the_event_it_is_given(
     kla_bangka, koordinator_bangka, verifikator, mailoutbox
 ):
     with_email(verifikator)
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
     event = WorkflowEvent.objects.get(action="submit")
 
     assert tasks.send_workflow_email(event.pk) == 1
@@ -296,7 +302,7 @@ def test_development_prints_mail_on_the_console_until_an_smtp_host_is_set():
 def test_the_job_reads_the_same_number_of_queries_for_one_or_three_recipients(
     kla_bangka, koordinator_bangka, operator_dinkes_bangka, operator_disdik_bangka, verifikator
 ):
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
     event = returned(kla_bangka, verifikator)
     counts = []
     for users in ([koordinator_bangka], [operator_dinkes_bangka, operator_disdik_bangka]):

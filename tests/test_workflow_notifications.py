@@ -28,7 +28,7 @@ def recipients():
 def test_submit_tells_the_verifikators_and_nobody_else(
     kla_bangka, koordinator_bangka, verifikator, koordinator_belitung, pimpinan
 ):
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
 
     assert recipients() == [verifikator.username]
     notification = Notification.objects.get()
@@ -44,7 +44,7 @@ def test_return_and_verify_tell_the_regions_koordinator_and_operators(
     koordinator_belitung,
     verifikator,
 ):
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     Notification.objects.all().delete()
 
     workflow.return_assessment(
@@ -58,9 +58,9 @@ def test_return_and_verify_tell_the_regions_koordinator_and_operators(
     )
     returned = recipients()
     Notification.objects.all().delete()
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     Notification.objects.all().delete()
-    workflow.verify(kla_bangka, user=verifikator)
+    workflow.verify(kla_bangka, user=verifikator, confirm_reason="Uji: belum lengkap")
 
     expected = sorted(
         [
@@ -76,9 +76,9 @@ def test_return_and_verify_tell_the_regions_koordinator_and_operators(
 def test_the_navigation_shows_the_unread_count_and_the_page_marks_them_read(
     client, kla_bangka, koordinator_bangka, verifikator
 ):
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     workflow.return_assessment(kla_bangka, user=verifikator, items=[], note="Lengkapi semua")
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     client.force_login(verifikator)
 
     nav = client.get("/penilaian/").text.split("</nav>")[0]
@@ -99,7 +99,7 @@ def test_the_navigation_shows_the_unread_count_and_the_page_marks_them_read(
 def test_nobody_opens_or_marks_another_users_notifications(
     client, kla_bangka, koordinator_bangka, verifikator, koordinator_belitung
 ):
-    workflow.submit(kla_bangka, user=koordinator_bangka)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     notification = Notification.objects.get(user=verifikator)
     client.force_login(koordinator_belitung)
 
@@ -118,7 +118,7 @@ def test_the_notification_page_reads_with_a_constant_number_of_queries(
     client, kla_bangka, koordinator_bangka, verifikator, count, django_assert_num_queries
 ):
     for _round in range(count):
-        workflow.submit(kla_bangka, user=koordinator_bangka)
+        workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
         workflow.return_assessment(kla_bangka, user=verifikator, items=[], note="x")
     client.force_login(verifikator)
     client.get("/penilaian/notifikasi/")

@@ -14,8 +14,16 @@ from penilaian.models import (
     VerifiedSnapshot,
     WorkflowEvent,
 )
+from tests.conftest import start
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def started(db):
+    """The assessments these tests fill, started as the koordinator would (a GET starts none)."""
+    start("kla", "19.01", 2025)
+
 
 URL = "/penilaian/kla/19.01/2025/"
 
@@ -54,7 +62,7 @@ def test_full_walk_return_with_reasons_resubmit_verify_lock_unlock_and_frozen_sn
     # The koordinator fills a kelembagaan value and submits.
     save(client, koordinator_bangka, {"v_KLA-KL-01": "40"})
     client.force_login(koordinator_bangka)
-    assert client.post(URL + "ajukan/").status_code == 302
+    assert client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"}).status_code == 302
     assert assessment().status == Assessment.Status.SUBMITTED
     assert Notification.objects.filter(user=verifikator).count() == 1
 
@@ -81,12 +89,15 @@ def test_full_walk_return_with_reasons_resubmit_verify_lock_unlock_and_frozen_sn
     assert "Sumber data tidak dilampirkan." in page(client, operator_dinkes_bangka).text
     assert save(client, operator_dinkes_bangka, {"v_KLA-3-02": "12"}).status_code == 302
     client.force_login(koordinator_bangka)
-    assert client.post(URL + "ajukan/").status_code == 302
+    assert client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"}).status_code == 302
     assert ReturnReason.objects.get(assessment=assessment()).resolved is True
 
     # The verifikator verifies: locked, snapshot frozen, officers notified.
     client.force_login(verifikator)
-    assert client.post(URL + "verifikasi/").status_code == 302
+    assert (
+        client.post(URL + "verifikasi/", {"confirm_reason": "Uji: belum lengkap"}).status_code
+        == 302
+    )
     verified = assessment()
     assert verified.status == Assessment.Status.VERIFIED
     snapshot = VerifiedSnapshot.objects.get(assessment=verified)
@@ -138,16 +149,22 @@ def test_full_walk_return_with_reasons_resubmit_verify_lock_unlock_and_frozen_sn
 def test_nobody_verifies_what_they_submitted(client, admin_user, verifikator):
     client.force_login(admin_user)
     client.get(URL)
-    assert client.post(URL + "ajukan/").status_code == 302
+    assert client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"}).status_code == 302
 
-    assert client.post(URL + "verifikasi/").status_code == 403
+    assert (
+        client.post(URL + "verifikasi/", {"confirm_reason": "Uji: belum lengkap"}).status_code
+        == 403
+    )
     assert assessment().status == Assessment.Status.SUBMITTED
     assert gettext("You submitted this assessment, so someone else must review it.") in (
         client.get(URL).text
     )
 
     client.force_login(verifikator)
-    assert client.post(URL + "verifikasi/").status_code == 302
+    assert (
+        client.post(URL + "verifikasi/", {"confirm_reason": "Uji: belum lengkap"}).status_code
+        == 302
+    )
     assert assessment().status == Assessment.Status.VERIFIED
 
 
@@ -155,7 +172,7 @@ def test_returning_without_any_reason_is_refused_and_changes_nothing(
     client, koordinator_bangka, verifikator
 ):
     page(client, koordinator_bangka)
-    client.post(URL + "ajukan/")
+    client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
     client.force_login(verifikator)
 
     response = client.post(URL + "kembalikan/", {"r_KLA-3-02": "  ", "note": ""})
@@ -188,13 +205,16 @@ def test_operator_and_pimpinan_cannot_submit_or_verify(
 ):
     page(client, koordinator_bangka)
     client.force_login(operator_dinkes_bangka)
-    assert client.post(URL + "ajukan/").status_code == 403
+    assert client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"}).status_code == 403
     client.force_login(koordinator_bangka)
-    client.post(URL + "ajukan/")
+    client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"})
 
     for user in (operator_dinkes_bangka, koordinator_bangka, pimpinan):
         client.force_login(user)
-        assert client.post(URL + "verifikasi/").status_code == 403
+        assert (
+            client.post(URL + "verifikasi/", {"confirm_reason": "Uji: belum lengkap"}).status_code
+            == 403
+        )
         assert client.post(URL + "kembalikan/", {"r_KLA-3-02": "x"}).status_code == 403
 
     assert assessment().status == Assessment.Status.SUBMITTED
@@ -205,7 +225,7 @@ def test_a_draft_cannot_be_verified_and_the_page_says_why(client, koordinator_ba
     page(client, koordinator_bangka)
     client.force_login(verifikator)
 
-    response = client.post(URL + "verifikasi/")
+    response = client.post(URL + "verifikasi/", {"confirm_reason": "Uji: belum lengkap"})
 
     assert response.status_code == 409
     assert gettext("Only a submitted assessment can be verified or returned.") in response.text

@@ -142,11 +142,45 @@ def _with_unit(value, unit: str) -> str:
 
 @register.simple_tag
 def status_badge(part) -> SafeString:
-    """The workflow status of a programme part (or "not started")."""
+    """The state of a programme part's numbers (or "not started"): verified, submitted,
+    returned, draft or carried over; a verified result that is incomplete says so."""
     status = getattr(part, "status", None)
     if not status:
         return format_html('<span class="status status-none">{}</span>', _("not started"))
-    return format_html('<span class="status status-{}">{}</span>', status, part.status_label)
+    state = getattr(part, "state", None) or status
+    label = getattr(part, "state_label", "") or part.status_label
+    badge = format_html(
+        '<span class="status status-{}" data-state="{}">{}</span>', state, state, label
+    )
+    return badge + incomplete_mark(part)
+
+
+@register.simple_tag
+def incomplete_mark(part) -> SafeString:
+    """ "incomplete" next to a verified result that was verified with something missing."""
+    if getattr(part, "status", None) == "verified" and getattr(part, "incomplete", False):
+        return format_html(
+            ' <span class="flag incomplete" title="{}">{}</span>',
+            _("Verified although some indicators or required evidence were missing."),
+            _("incomplete"),
+        )
+    return mark_safe("")
+
+
+@register.simple_tag
+def verified_mark(part) -> SafeString:
+    """On the public page: when the result shown was verified, and whether it is incomplete
+    (also while an admin has reopened it for correction: the last verified result stands)."""
+    when = getattr(part, "verified_at", None)
+    if when is None:
+        return mark_safe("")
+    text = _("verified %(date)s") % {"date": formatting.date(when, get_language())}
+    mark = format_html('<span class="verified-at note">{}</span>', text)
+    if getattr(part, "reopened", False):
+        mark += format_html(
+            ' <span class="note reopened">{}</span>', _("(being corrected; last verified result)")
+        )
+    return mark + incomplete_mark(part)
 
 
 STANDING_LABELS = {

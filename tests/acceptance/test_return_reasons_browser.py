@@ -37,7 +37,7 @@ def test_two_structured_reasons_reach_the_operator_and_the_opd_page(
         indicator=assessment.edition.indicators.get(code="KLA-3-09"),
         value=Decimal(8),
     )
-    workflow.submit(assessment, user=koordinator_bangka)
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
     names = (operator_dinkes_bangka.username, koordinator_bangka.username, verifikator.username)
 
     # No ORM call inside this block (see launch_chromium).

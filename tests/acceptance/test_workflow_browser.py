@@ -10,6 +10,7 @@ from playwright.sync_api import sync_playwright
 
 from penilaian.models import Assessment, EvidenceLink, VerifiedSnapshot
 from tests.acceptance.conftest import launch_chromium
+from tests.conftest import start
 
 PASSWORD = "Sandi-uji-2026!"  # tests/conftest.py
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
@@ -22,6 +23,14 @@ def plain_http_cookies(settings, tmp_path):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def confirm(page) -> None:
+    """On the check list (something is missing): give the reason and confirm."""
+    if page.locator("#confirm-reason").count():
+        page.fill("#confirm-reason", "Sebagian data OPD menyusul; diajukan sesuai jadwal.")
+    page.click("#btn-confirm")
+    page.wait_for_load_state()
 
 
 class Officer:
@@ -66,6 +75,7 @@ def test_operator_koordinator_and_verifikator_walk_the_workflow_in_a_browser(
         for status in (Assessment.Status.SUBMITTED, Assessment.Status.RETURNED)
     }
     seen: dict[str, object] = {}
+    start("kla", "19.01", 2025)  # the koordinator's explicit start (opening a form starts none)
 
     # No ORM call inside this block (see launch_chromium); the database is checked afterwards.
     with sync_playwright() as playwright:
@@ -92,10 +102,12 @@ def test_operator_koordinator_and_verifikator_walk_the_workflow_in_a_browser(
         assert "Perbup Kawasan Tanpa Rokok" in page.inner_text("#ind-KLA-3-09")
         operator.shot("1-filled")
 
-        # 2. The koordinator submits.
+        # 2. The koordinator submits: indicators are still missing, so the list is shown and
+        #    a reason confirms it.
         page = koordinator.open()
         page.click("#btn-submit")
         page.wait_for_load_state()
+        confirm(page)
         assert page.inner_text("#status") == labels[Assessment.Status.SUBMITTED]
         koordinator.shot("2-submitted")
 
@@ -121,9 +133,11 @@ def test_operator_koordinator_and_verifikator_walk_the_workflow_in_a_browser(
         page = koordinator.open()
         page.click("#btn-submit")
         page.wait_for_load_state()
+        confirm(page)
         page = reviewer.open()
         page.click("#btn-verify")
         page.wait_for_load_state()
+        confirm(page)
 
         # The page shows "terverifikasi" and the frozen score, for everyone.
         for officer in (reviewer, koordinator, operator):
