@@ -76,6 +76,11 @@ def test_start_submit_incomplete_verify_and_the_public_mark_in_a_browser(
         seen["public_row"] = row.inner_text()
         seen["public_flag"] = row.locator(".flag.incomplete").count()
         public.screenshot(path=str(screenshot_dir / "numbers-4-public.png"), full_page=True)
+        # 5. The KLA predicate rests on provisional rules: its mark links to that rule on /metode/.
+        seen["prov_href"] = row.locator("a.prov-mark").first.get_attribute("href")
+        public.goto(seen["prov_href"])
+        anchor = seen["prov_href"].split("#", 1)[1]
+        seen["rule_found"] = public.locator(f"[id='{anchor}']").count()
         browser.close()
 
     assert "Belum dimulai" in seen["not_started"] or "belum dimulai" in seen["not_started"]
@@ -88,6 +93,7 @@ def test_start_submit_incomplete_verify_and_the_public_mark_in_a_browser(
     assert seen["verified_status"] == "Terverifikasi"
     assert seen["public_flag"] == 1 and "belum lengkap" in seen["public_row"]
     assert "terverifikasi" in seen["public_row"]
+    assert seen["prov_href"].startswith("/metode/#") and seen["rule_found"] == 1
     started = Assessment.objects.get(edition__year=2026, region__code="19.01")
     assert started.status == Assessment.Status.VERIFIED
     assert REASON in WorkflowEvent.objects.get(assessment=started, action="submit").reason
