@@ -97,7 +97,8 @@ NOT_PAGES = {
     "sinergitas:document_upload", "sinergitas:document_remove", "sinergitas:evidence_link",
     "sinergitas:evidence_unlink", "sinergitas:followup_edit", "impor:errors", "impor:confirm",
     "impor:template", "impor:export", "dashboard:export_recap", "dashboard:export_ape",
-    "dashboard:export_kla", "dashboard:export_kampung_kb",
+    "dashboard:export_kla", "dashboard:export_kampung_kb", "penilaian:assessment_start",
+    "kampung_kb:assessment_start",
 }  # fmt: skip
 NOT_PAGE_PREFIXES = ("api:schema", "api:me", "api:region_list", "api:indicator_list",
                      "api:readiness_list", "api:assessment_detail", "api:award_list",
