@@ -899,6 +899,15 @@ class AssessmentView(ApiView):
         expected, from_header = self.expected_version(request, body, target)
         if expected is None and not from_header:
             raise PreconditionRequired()
+        if target.assessment is None and not scope.can_manage_region(target.region):
+            # Starting a year is the koordinator's or the admin's decision (as on the pages).
+            raise Conflict(
+                _(
+                    "This assessment has not been started. The koordinator of the region or "
+                    "the admin starts it."
+                ),
+                code="not_started",
+            )
         try:
             with transaction.atomic():
                 assessment = target.assessment or get_or_create_assessment(

@@ -450,6 +450,19 @@ def test_patch_starts_an_assessment_that_was_not_started(client, request):
     assert Answer.objects.get(assessment=assessment, indicator__code="KLA-1-01").value == 95
 
 
+def test_an_operator_cannot_start_an_assessment_through_the_api(client, request):
+    url = URL.format(program="kla", region="19.01", year=2026)
+
+    response = patch(
+        client, url, {"values": {"KLA-3-01": 25}}, auth(request, "operator_dinkes_bangka")
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "not_started"
+    assert "belum dimulai" in response.json()["detail"]
+    assert not Assessment.objects.filter(edition__year=2026).exists()
+
+
 def test_an_invalid_patch_does_not_start_an_assessment(client, request):
     url = URL.format(program="kla", region="19.01", year=2026)
 
