@@ -9,6 +9,13 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.test import Client
+
+from kampung_kb import demo as kampung_kb_demo
+from penilaian import demo as penilaian_demo
+from sinergitas import demo as sinergitas_demo
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -37,3 +44,23 @@ def launch_chromium(playwright):
 def screenshot_dir():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def demo_data():
+    """The demo data of every app, for tests that browse the portal as the demo roles."""
+    cache.clear()
+    penilaian_demo.seed()
+    kampung_kb_demo.seed()
+    sinergitas_demo.seed()
+
+
+def session_cookie(user, live_server) -> dict:
+    """A logged-in session of ``user`` as a Playwright cookie for ``live_server``."""
+    client = Client()
+    client.force_login(user)
+    return {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+        "url": live_server.url,
+    }

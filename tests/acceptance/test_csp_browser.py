@@ -8,16 +8,10 @@ Data and sessions are prepared before the browser starts (no ORM call inside
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.test import Client
 
-from kampung_kb import demo as kampung_kb_demo
-from penilaian import demo as penilaian_demo
 from regions.models import Assignment
-from sinergitas import demo as sinergitas_demo
 from sinergitas.models import Meeting
-from tests.acceptance.conftest import launch_chromium
+from tests.acceptance.conftest import launch_chromium, session_cookie
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,24 +52,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
                     + ":" + e.lineNumber);
 });
 """
-
-
-@pytest.fixture
-def demo_data():
-    cache.clear()
-    penilaian_demo.seed()
-    kampung_kb_demo.seed()
-    sinergitas_demo.seed()
-
-
-def session_cookie(user, live_server) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 class Watcher:

@@ -13,29 +13,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from kampung_kb import demo as kampung_kb_demo
-from penilaian import demo as penilaian_demo
 from regions.models import Region
-from sinergitas import demo as sinergitas_demo
 from sinergitas.models import Meeting
-from tests.acceptance.conftest import launch_chromium
-from tests.acceptance.test_pages_browser import session_cookie
+from tests.acceptance.conftest import launch_chromium, session_cookie
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture
-def demo_data():
-    cache.clear()
-    penilaian_demo.seed()
-    kampung_kb_demo.seed()
-    sinergitas_demo.seed()
 
 
 ROLES = {  # role fixture → its own region

@@ -11,15 +11,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.core.cache import cache
-from django.test import Client
 
-from kampung_kb import demo as kampung_kb_demo
-from penilaian import demo as penilaian_demo
 from regions.models import Region
-from sinergitas import demo as sinergitas_demo
-from tests.acceptance.conftest import launch_chromium
+from tests.acceptance.conftest import launch_chromium, session_cookie
 
 # Skipped only without chromium on a developer machine (tests/acceptance/conftest.py).
 pytestmark = [
@@ -37,24 +31,6 @@ ROLES = {
     "koordinator_belitung": "19.02",
     "operator_dinkes_bangka": "19.01",
 }
-
-
-@pytest.fixture
-def demo_data():
-    cache.clear()
-    penilaian_demo.seed()
-    kampung_kb_demo.seed()
-    sinergitas_demo.seed()
-
-
-def session_cookie(user, live_server) -> dict:
-    client = Client()
-    client.force_login(user)
-    return {
-        "name": settings.SESSION_COOKIE_NAME,
-        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-        "url": live_server.url,
-    }
 
 
 @pytest.mark.parametrize("role", list(ROLES))
