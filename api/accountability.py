@@ -211,7 +211,7 @@ class RegionOpdView(ApiView):
                 "with_evidence": row.evidenced,
                 "returned": row.returned,
                 "verified": row.verified,
-                "points_at_stake": str(row.points_at_stake),
+                "points_at_stake": row.points_at_stake,
                 "contacts": [_contact(c) for c in row.contacts],
                 "items": [
                     {
@@ -225,13 +225,11 @@ class RegionOpdView(ApiView):
                     }
                     for i in row.items
                 ],
-                "gap": [
-                    {"program": g.program, "code": g.code, "gain": str(g.gain)} for g in row.gap
-                ],
+                "gap": [{"program": g.program, "code": g.code, "gain": g.gain} for g in row.gap],
             }
             for row in block.rows
         ]
-        return Response(data)
+        return Response(RegionOpdSerializer(data).data)
 
 
 class ReturnCategoryListView(ApiView):

@@ -365,6 +365,13 @@ def _stored_verified_at(data: Mapping[str, Any] | None, status: str | None):
     return datetime.datetime.fromisoformat(snapshot["verified_at"])
 
 
+def _live_verified_at(assessment: Assessment) -> datetime.datetime | None:
+    """When a verified assessment was verified (its newest snapshot); None otherwise."""
+    if assessment.status != Assessment.Status.VERIFIED:
+        return None
+    return assessment.snapshots.values_list("verified_at", flat=True).first()
+
+
 def program_state_stored(data: Mapping[str, Any] | None, status: str | None) -> dict[str, Any]:
     """:func:`state_data` of an APE/KLA block from its stored summary: the live ``status`` with
     the stored completeness, carried-over codes, missing-evidence count and snapshot date (the
@@ -757,11 +764,20 @@ class AssessmentView(ApiView):
         owners = catalog.owners(overrides)
         can_change = self.can_change(target)
         if target.program == Program.APE:
-            result, _done, _invalid = ape_result(catalog, loaded, overrides)
+            result, done, _invalid = ape_result(catalog, loaded, overrides)
             score = ape_data(result, assessment.status)
         else:
-            result, _done, _invalid = kla_result(catalog, loaded, overrides)
+            result, done, _invalid = kla_result(catalog, loaded, overrides)
             score = kla_data(result, assessment.status)
+        state = number_state(
+            assessment.status, answered=done.answered, carried=len(loaded.carried_over)
+        )
+        score |= {
+            "state": str(state) if state else None,
+            "incomplete": done.answered < done.total
+            or bool(catalog.evidence_missing(loaded.evidenced)),
+            "verified_at": _live_verified_at(assessment),
+        }
         return {
             "values": {spec.code: loaded.values.get(spec.code) for spec in catalog.specs},
             "notes": dict(
@@ -815,7 +831,12 @@ class AssessmentView(ApiView):
                     region_id, owners.get(FIELD_CRITERION.get(name, DEFAULT_CRITERION))
                 )
             ],
-            "score": kampung_kb_data(summary, assessment.status),
+            "score": kampung_kb_data(summary, assessment.status)
+            | {
+                "state": str(number_state(assessment.status)),
+                "incomplete": len(records) < summary.desa_total,
+                "verified_at": _live_verified_at(assessment),
+            },
         }
 
     def respond(self, target: Target) -> Response:

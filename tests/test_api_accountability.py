@@ -65,6 +65,10 @@ def test_the_regions_opd_accountability_shows_the_returned_item_under_its_opd(
     assert "Tahun dokumen tidak sesuai" in item["returned_reasons"][0]
     assert [c["username"] for c in dinkes["contacts"]] == [operator_dinkes_bangka.username]
     assert [c["username"] for c in body["koordinators"]] == [koordinator_bangka.username]
+    # points are JSON numbers, as the schema says (schemathesis found strings)
+    gains = [line["gain"] for row in body["opd"] for line in row["gap"]]
+    assert gains and all(type(g) in (int, float) for g in gains)
+    assert all(type(row["points_at_stake"]) in (int, float) for row in body["opd"])
 
 
 def test_return_reasons_carry_their_category_codes(client, returned_bangka, verifikator):

@@ -674,3 +674,58 @@ def test_a_nul_in_the_region_code_is_404(client, request):
     response = client.get("/api/v1/assessments/kla/19.01%00/2025/", **auth(request, "admin_user"))
 
     assert response.status_code == 404
+
+
+# --- the state of the numbers --------------------------------------------------------------------
+
+
+def _json_schema(node):
+    """An OpenAPI 3.0 schema node as JSON Schema draft 4 (``nullable`` becomes a null branch)."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def _conforms(schema: dict, name: str, value) -> bool:
+    import jsonschema
+
+    document = {"$ref": f"#/components/schemas/{name}", "components": schema["components"]}
+    return jsonschema.Draft4Validator(_json_schema(document)).is_valid(value)
+
+
+@pytest.mark.parametrize(
+    ("program", "name"),
+    [("ape", "ApeScore"), ("kla", "KlaScore"), ("kampung_kb", "KampungKbScore")],
+)
+def test_the_score_block_says_the_state_of_its_numbers_and_matches_the_schema(
+    client, request, program, name
+):
+    """The block is exactly one of the documented score shapes (the schema's oneOf) and says
+    whether its numbers are final: a verified assessment gives its verification time."""
+    from penilaian.models import VerifiedSnapshot
+
+    assessment = make_assessment(program, "19.01", 2025, status="verified")
+    VerifiedSnapshot.objects.create(assessment=assessment, data={})
+    header = auth(request, "koordinator_bangka")
+    schema = client.get("/api/schema/?format=json", **header).json()
+
+    score = client.get(URL.format(program=program, region="19.01", year=2025), **header).json()[
+        "score"
+    ]
+
+    assert score["state"] == "verified"
+    assert score["incomplete"] is True  # nothing entered
+    assert score["verified_at"] is not None
+    matches = [n for n in ("ApeScore", "KlaScore", "KampungKbScore") if _conforms(schema, n, score)]
+    assert matches == [name]
+
+
+def test_a_draft_score_block_is_in_progress_without_a_verification_time(client, request, kla_draft):
+    score = client.get(KLA_URL, **auth(request, "koordinator_bangka")).json()["score"]
+
+    assert (score["state"], score["incomplete"], score["verified_at"]) == ("draft", True, None)
