@@ -1,7 +1,7 @@
 """Readiness is stored per assessment, with the versions it was computed from.
 
 One table, ``StoredReadiness``, holds for every assessment what the pages show — the result of
-the pure scoring functions (``dashboard.readiness.compute``: score, category/predicate, next
+the pure scoring functions (``dashboard.computation.compute``: score, category/predicate, next
 level and points to it, group scores, gap list, completeness, missing evidence, Kampung KB
 counts), serialised into a JSON column by the codec below (any new field of those dataclasses
 flows through without a schema change; the gap items and missing evidence, which only the pages
@@ -50,8 +50,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from dashboard.models import StoredReadiness
-from dashboard.readiness import (
+from dashboard.computation import (
     PROGRAMS,
     KampungKbReadiness,
     NoEdition,
@@ -61,6 +60,7 @@ from dashboard.readiness import (
     _RegionRow,
     compute,
 )
+from dashboard.models import StoredReadiness
 from penilaian.models import Assessment, Edition, Program
 from penilaian.queries import (
     assessments_for,

@@ -158,7 +158,7 @@ def test_the_module_graph_resolves_from_app_import_module():
 
 # Circles that landed before this test and still wait for a fix (each must still be there:
 # strict xfail, so removing the circle makes the test remind us to drop the entry).
-KNOWN_CIRCLES = {"dashboard": "dashboard.store <-> dashboard.readiness (lazy import)"}
+KNOWN_CIRCLES: dict[str, str] = {}
 
 
 @pytest.mark.parametrize(
