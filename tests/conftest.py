@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.test import override_settings
 
 from regions.models import Assignment, Opd, Region, Role
 
@@ -18,6 +19,31 @@ def make_user(username: str, role: str | None, region_code: str | None = None, o
         opd = Opd.objects.get(region=region, kind__code=opd_kind) if opd_kind else None
         Assignment.objects.create(user=user, role=role, region=region, opd=opd)
     return user
+
+
+# Tests that take longest, run first: pytest-xdist hands tests out in this order, so a worker
+# never starts one of them when the other worker is about to finish (``make test`` would wait
+# for it alone). The browser tests on the demo site restore the database themselves and may run
+# anywhere; the others keep pytest-django's order (database tests before transactional ones).
+SLOW_FILES = ("tests/test_get_changes_nothing.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    def slow(item) -> bool:
+        fixtures = getattr(item, "fixturenames", ())
+        return "demo_site" in fixtures or item.nodeid.startswith(SLOW_FILES)
+
+    items.sort(key=lambda item: not slow(item))  # stable: the order stays within each part
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashes():
+    """Test users get MD5 password hashes: the production hasher (PBKDF2, 1,000,000 rounds) costs
+    a quarter of a CPU second per user made and per password login, which added up to minutes of
+    the suite. What is tested — who may log in, lockouts, password changes — does not depend on
+    the hasher; ``manage.py seed_demo`` outside the tests keeps the production one."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +66,12 @@ def _stored_readiness_matches_a_fresh_computation(request):
     if wanted:
         request.getfixturevalue(wanted[0])
     yield
-    uses_db = request.node.get_closest_marker("django_db") is not None or bool(wanted)
+    # the browser tests on the committed demo site (tests/acceptance/conftest.py) use it too
+    uses_db = (
+        request.node.get_closest_marker("django_db") is not None
+        or bool(wanted)
+        or "demo_site" in request.fixturenames
+    )
     if not uses_db:
         return
     from django.db import connection
@@ -53,44 +84,58 @@ def _stored_readiness_matches_a_fresh_computation(request):
     assert not wrong, f"stored readiness differs from a fresh computation: {wrong[:5]}"
 
 
+# The role users of the fixtures below: fixture name → make_user's arguments. The browser tests
+# that only read make the same users once for the demo site (tests/acceptance/conftest.py).
+ROLE_USERS: dict[str, tuple[str, str | None, str | None, str | None]] = {
+    "admin_user": ("admin.uji", Role.ADMIN, None, None),
+    "verifikator": ("verifikator.uji", Role.VERIFIKATOR, None, None),
+    "pimpinan": ("pimpinan.uji", Role.PIMPINAN, None, None),
+    "koordinator_bangka": ("koordinator.bangka.uji", Role.KOORDINATOR, "19.01", None),
+    "koordinator_belitung": ("koordinator.belitung.uji", Role.KOORDINATOR, "19.02", None),
+    "operator_dinkes_bangka": ("opd.dinkes.bangka.uji", Role.OPERATOR, "19.01", "dinkes"),
+    "operator_disdik_bangka": ("opd.disdik.bangka.uji", Role.OPERATOR, "19.01", "disdik"),
+    "unassigned_user": ("tanpa.penugasan", None, None, None),
+}
+
+
 @pytest.fixture
 def admin_user(db):
-    return make_user("admin.uji", Role.ADMIN)
+    return make_user(*ROLE_USERS["admin_user"])
 
 
 @pytest.fixture
 def verifikator(db):
-    return make_user("verifikator.uji", Role.VERIFIKATOR)
+    return make_user(*ROLE_USERS["verifikator"])
 
 
 @pytest.fixture
 def pimpinan(db):
-    return make_user("pimpinan.uji", Role.PIMPINAN)
+    return make_user(*ROLE_USERS["pimpinan"])
 
 
 @pytest.fixture
 def koordinator_bangka(db):
-    return make_user("koordinator.bangka.uji", Role.KOORDINATOR, "19.01")
+    return make_user(*ROLE_USERS["koordinator_bangka"])
 
 
 @pytest.fixture
 def koordinator_belitung(db):
-    return make_user("koordinator.belitung.uji", Role.KOORDINATOR, "19.02")
+    return make_user(*ROLE_USERS["koordinator_belitung"])
 
 
 @pytest.fixture
 def operator_dinkes_bangka(db):
-    return make_user("opd.dinkes.bangka.uji", Role.OPERATOR, "19.01", "dinkes")
+    return make_user(*ROLE_USERS["operator_dinkes_bangka"])
 
 
 @pytest.fixture
 def operator_disdik_bangka(db):
-    return make_user("opd.disdik.bangka.uji", Role.OPERATOR, "19.01", "disdik")
+    return make_user(*ROLE_USERS["operator_disdik_bangka"])
 
 
 @pytest.fixture
 def unassigned_user(db):
-    return make_user("tanpa.penugasan", None)
+    return make_user(*ROLE_USERS["unassigned_user"])
 
 
 def start(program: str, region_code: str, year: int, user=None):

@@ -2,7 +2,8 @@
 reports no violation (an inline script, style or handler would be blocked and logged).
 
 Data and sessions are prepared before the browser starts (no ORM call inside
-``sync_playwright()``). Skipped only without chromium on a developer machine (conftest.py).
+``sync_playwright()``); the pages only read, so the tests share one committed demo site
+(``demo_site``). Skipped only without chromium on a developer machine (conftest.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from tests.acceptance.conftest import launch_chromium, session_cookie
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 # Pages a logged-in admin opens; each with a selector that shows the page really rendered.
@@ -74,18 +74,18 @@ class Watcher:
         return self.console + [f"{self.page.url}: {v}" for v in self.page.evaluate("window.__csp")]
 
 
-def test_the_policy_is_enforced_in_the_browser(live_server, admin_user):
+def test_the_policy_is_enforced_in_the_browser(demo_site):
     """The watcher sees a violation when there is one: an inline script is blocked and logged."""
     from playwright.sync_api import sync_playwright
 
-    cookie = session_cookie(admin_user, live_server)
+    cookie = session_cookie(demo_site.users["admin_user"], demo_site)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context()
         context.add_cookies([cookie])
         page = context.new_page()
         watcher = Watcher(page)
-        page.goto(f"{live_server.url}/publik/")
+        page.goto(f"{demo_site.url}/publik/")
         page.evaluate(
             """() => { const s = document.createElement('script');
                        s.textContent = 'window.__ran = true'; document.body.appendChild(s);
@@ -99,9 +99,7 @@ def test_the_policy_is_enforced_in_the_browser(live_server, admin_user):
         browser.close()
 
 
-def test_main_pages_work_under_the_policy_without_violations(
-    live_server, demo_data, admin_user, screenshot_dir
-):
+def test_main_pages_work_under_the_policy_without_violations(demo_site, screenshot_dir):
     from playwright.sync_api import sync_playwright
 
     meeting = Meeting.objects.order_by("pk").first()
@@ -113,7 +111,7 @@ def test_main_pages_work_under_the_policy_without_violations(
         (f"/admin/regions/assignment/{assignment.pk}/change/", "form"),
         (f"/admin/regions/assignment/{assignment.pk}/history/", "#content"),
     ]
-    cookie = session_cookie(admin_user, live_server)
+    cookie = session_cookie(demo_site.users["admin_user"], demo_site)
 
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -123,7 +121,7 @@ def test_main_pages_work_under_the_policy_without_violations(
         watcher = Watcher(page)
         found: list[str] = []
         for path, selector in pages:
-            response = page.goto(f"{live_server.url}{path}")
+            response = page.goto(f"{demo_site.url}{path}")
             assert response.status == 200, path
             assert "Content-Security-Policy" in {k.title(): v for k, v in response.headers.items()}
             page.locator(selector).first.wait_for(state="attached")
@@ -132,7 +130,7 @@ def test_main_pages_work_under_the_policy_without_violations(
             watcher.console.clear()
 
         # The dashboard's stylesheet applies (static CSS, not inline).
-        page.goto(f"{live_server.url}/?tahun=2025")
+        page.goto(f"{demo_site.url}/?tahun=2025")
         assert page.evaluate("getComputedStyle(document.querySelector('.mark')).borderRadius") == (
             "3px"
         )
@@ -142,17 +140,17 @@ def test_main_pages_work_under_the_policy_without_violations(
         browser.close()
 
 
-def test_swagger_ui_renders_under_the_policy(live_server, admin_user, screenshot_dir):
+def test_swagger_ui_renders_under_the_policy(demo_site, screenshot_dir):
     from playwright.sync_api import sync_playwright
 
-    cookie = session_cookie(admin_user, live_server)
+    cookie = session_cookie(demo_site.users["admin_user"], demo_site)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport={"width": 1366, "height": 900})
         context.add_cookies([cookie])
         page = context.new_page()
         watcher = Watcher(page)
-        response = page.goto(f"{live_server.url}/api/docs/")
+        response = page.goto(f"{demo_site.url}/api/docs/")
         assert response.status == 200
         # the schema was fetched and rendered: title and the operations of the API
         page.locator(".swagger-ui .info .title").wait_for(timeout=15_000)

@@ -5,7 +5,8 @@ separator; the one-pager prints on one A4 sheet for every region; axe-core finds
 critical problem on the main pages. Screenshots go to ``artifacts/screenshots/layout/``.
 
 The data and sessions are prepared before the browser starts (no ORM call inside
-``sync_playwright()``).
+``sync_playwright()``). The pages only read: the tests share one committed demo site
+(``demo_site``, tests/acceptance/conftest.py) instead of a transactional database each.
 """
 
 from __future__ import annotations
@@ -21,11 +22,10 @@ from tests.acceptance.conftest import launch_chromium, session_cookie
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
-ROLES = {  # role fixture → its own region
+ROLES = {  # role user (ROLE_USERS of tests/conftest.py) → its own region
     "admin_user": "19.01",
     "verifikator": "19.01",
     "pimpinan": "19.01",
@@ -140,13 +140,11 @@ def page_problems(page, width: int) -> list[str]:
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
-    live_server, demo_data, screenshot_dir, request, role
-):
+def test_every_page_fits_phone_and_desktop_and_reads_indonesian(demo_site, screenshot_dir, role):
     from playwright.sync_api import sync_playwright
 
-    user = request.getfixturevalue(role)
-    cookie = session_cookie(user, live_server)
+    user = demo_site.users[role]
+    cookie = session_cookie(user, demo_site)
     own = ROLES[role]
     other = "19.02" if own == "19.01" else "19.01"
     meeting = Meeting.objects.filter(regions__code=own).order_by("pk").first()
@@ -165,7 +163,7 @@ def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
             context.add_cookies([cookie])
             page = context.new_page()
             for name, path in paths.items():
-                response = page.goto(live_server.url + path)
+                response = page.goto(demo_site.url + path)
                 assert response is not None and response.status < 500, (path, response)
                 found = page_problems(page, width)
                 if found:
@@ -178,12 +176,10 @@ def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
     assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
-def test_the_one_pager_prints_on_one_a4_sheet_for_every_region(
-    live_server, demo_data, verifikator, screenshot_dir
-):
+def test_the_one_pager_prints_on_one_a4_sheet_for_every_region(demo_site, screenshot_dir):
     from playwright.sync_api import sync_playwright
 
-    cookie = session_cookie(verifikator, live_server)
+    cookie = session_cookie(demo_site.users["verifikator"], demo_site)
     codes = list(Region.objects.exclude(kind="provinsi").values_list("code", flat=True))
     assert len(codes) == 7
     pages: dict[str, int] = {}
@@ -194,7 +190,7 @@ def test_the_one_pager_prints_on_one_a4_sheet_for_every_region(
         page = context.new_page()
         for code in codes:
             for year in (2024, 2025):
-                response = page.goto(f"{live_server.url}/wilayah/{code}/cetak/?tahun={year}")
+                response = page.goto(f"{demo_site.url}/wilayah/{code}/cetak/?tahun={year}")
                 assert response.status == 200
                 # headed tables, nothing cut short
                 assert page.locator(".onepager table:not(:has(thead))").count() == 0
@@ -218,11 +214,11 @@ AXE_PAGES = {
 }
 
 
-def test_axe_finds_no_serious_or_critical_problem(live_server, demo_data, admin_user):
+def test_axe_finds_no_serious_or_critical_problem(demo_site):
     from axe_playwright_python.sync_playwright import Axe
     from playwright.sync_api import sync_playwright
 
-    cookie = session_cookie(admin_user, live_server)
+    cookie = session_cookie(demo_site.users["admin_user"], demo_site)
     axe = Axe()  # the axe.min.js bundled in the package, injected by evaluate (no CDN)
     assert "cdn" not in axe.axe_script[:2000].lower() or "axe" in axe.axe_script[:200]
     found: dict[str, list[str]] = {}
@@ -233,7 +229,7 @@ def test_axe_finds_no_serious_or_critical_problem(live_server, demo_data, admin_
             context.add_cookies([cookie])
             page = context.new_page()
             for name, path in AXE_PAGES.items():
-                page.goto(live_server.url + path)
+                page.goto(demo_site.url + path)
                 results = axe.run(page)
                 bad = [
                     f"{v['id']} ({v['impact']}): {len(v['nodes'])}× e.g. {v['nodes'][0]['target']}"

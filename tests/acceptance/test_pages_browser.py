@@ -1,6 +1,6 @@
 """The dashboard, a region page and the public page in a real browser, as each role.
 
-Playwright's sync API drives Debian's chromium against pytest-django's ``live_server``. Every page
+Playwright's sync API drives Debian's chromium against the demo site's live server. Every page
 is saved as a screenshot under ``artifacts/screenshots/`` (git-ignored; ``.ci/run`` prints the
 path). Data and sessions are prepared before the browser starts: no ORM call runs inside the
 ``sync_playwright()`` block.
@@ -18,11 +18,12 @@ from tests.acceptance.conftest import launch_chromium, session_cookie
 # Skipped only without chromium on a developer machine (tests/acceptance/conftest.py).
 pytestmark = [
     pytest.mark.browser,
-    # live_server needs committed data; restore the migrated reference data after each flush
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # no database marker: the pages only read, and one committed demo site (demo_site in
+    # tests/acceptance/conftest.py) serves every test of the process
 ]
 
-# role fixture → the region page that role opens (provincial roles open 19.01)
+# role user (ROLE_USERS of tests/conftest.py) → the region page that role opens (provincial
+# roles open 19.01)
 ROLES = {
     "admin_user": "19.01",
     "verifikator": "19.01",
@@ -34,13 +35,11 @@ ROLES = {
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_each_role_sees_the_dashboard_and_a_region_page(
-    live_server, demo_data, screenshot_dir, request, role
-):
+def test_each_role_sees_the_dashboard_and_a_region_page(demo_site, screenshot_dir, role):
     from playwright.sync_api import sync_playwright
 
-    user = request.getfixturevalue(role)
-    cookie = session_cookie(user, live_server)
+    user = demo_site.users[role]
+    cookie = session_cookie(user, demo_site)
     own = ROLES[role]
     expected_rows = 7 if role in ("admin_user", "verifikator", "pimpinan") else 1
     other = "19.02" if own == "19.01" else "19.01"
@@ -53,7 +52,7 @@ def test_each_role_sees_the_dashboard_and_a_region_page(
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
 
-        response = page.goto(f"{live_server.url}/?tahun=2025")
+        response = page.goto(f"{demo_site.url}/?tahun=2025")
         assert response.status == 200
         assert page.locator("table.recap tbody tr").count() == expected_rows
         assert page.locator("svg.map polygon").count() == 7
@@ -62,15 +61,15 @@ def test_each_role_sees_the_dashboard_and_a_region_page(
         assert css == "3px"  # the dashboard stylesheet was served and applied
         page.screenshot(path=screenshot_dir / f"{role}-dashboard.png", full_page=True)
 
-        response = page.goto(f"{live_server.url}/wilayah/{own}/?tahun=2025")
+        response = page.goto(f"{demo_site.url}/wilayah/{own}/?tahun=2025")
         assert response.status == 200
         assert page.locator("#gap-kla-h").is_visible()
         page.screenshot(path=screenshot_dir / f"{role}-region-{own}.png", full_page=True)
 
-        response = page.goto(f"{live_server.url}/wilayah/{other}/")
+        response = page.goto(f"{demo_site.url}/wilayah/{other}/")
         assert response.status == (200 if expected_rows == 7 else 404)
 
-        response = page.goto(f"{live_server.url}/publik/")
+        response = page.goto(f"{demo_site.url}/publik/")
         assert response.status == 200
         page.screenshot(path=screenshot_dir / f"{role}-public.png", full_page=True)
 
@@ -78,7 +77,7 @@ def test_each_role_sees_the_dashboard_and_a_region_page(
         browser.close()
 
 
-def test_anonymous_visitors_see_the_public_page_on_a_phone(live_server, demo_data, screenshot_dir):
+def test_anonymous_visitors_see_the_public_page_on_a_phone(demo_site, screenshot_dir):
     from playwright.sync_api import sync_playwright
 
     verified_regions = Region.objects.filter(
@@ -90,7 +89,7 @@ def test_anonymous_visitors_see_the_public_page_on_a_phone(live_server, demo_dat
         browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 390, "height": 844}, locale="id-ID")
 
-        response = page.goto(f"{live_server.url}/publik/?tahun=2024")
+        response = page.goto(f"{demo_site.url}/publik/?tahun=2024")
         assert response.status == 200
         assert page.locator("table.public tbody tr").count() == 7
         assert page.locator("td.kla-score").count() > 0
@@ -99,15 +98,15 @@ def test_anonymous_visitors_see_the_public_page_on_a_phone(live_server, demo_dat
         assert width <= 390
         page.screenshot(path=screenshot_dir / "anonymous-public-phone.png", full_page=True)
 
-        response = page.goto(f"{live_server.url}/")
+        response = page.goto(f"{demo_site.url}/")
         assert "/accounts/login/" in page.url
         browser.close()
 
 
-def test_the_one_pager_prints_to_a4(live_server, demo_data, admin_user, screenshot_dir):
+def test_the_one_pager_prints_to_a4(demo_site, screenshot_dir):
     from playwright.sync_api import sync_playwright
 
-    cookie = session_cookie(admin_user, live_server)
+    cookie = session_cookie(demo_site.users["admin_user"], demo_site)
 
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -115,7 +114,7 @@ def test_the_one_pager_prints_to_a4(live_server, demo_data, admin_user, screensh
         context.add_cookies([cookie])
         page = context.new_page()
 
-        response = page.goto(f"{live_server.url}/wilayah/19.04/cetak/?tahun=2025")
+        response = page.goto(f"{demo_site.url}/wilayah/19.04/cetak/?tahun=2025")
         assert response.status == 200
         page.emulate_media(media="print")
         assert page.locator("header.topbar").is_hidden()
