@@ -59,12 +59,6 @@ def seed_demo_data():
     sinergitas_demo.seed()
 
 
-@pytest.fixture
-def demo_data():
-    """The demo data in a transactional test of its own (for a browser test that writes)."""
-    seed_demo_data()
-
-
 @dataclass(frozen=True)
 class DemoSite:
     """A live server over committed demo data, with one user per role of ``ROLE_USERS``."""
