@@ -1,8 +1,16 @@
-"""Scheduled jobs of the import pages (see ``CELERY_BEAT_SCHEDULE`` in the settings)."""
+"""Jobs of the import pages: large imports (``impor.jobs``) and the scheduled clean-up (see
+``CELERY_BEAT_SCHEDULE`` in the settings)."""
 
 from celery import shared_task
 
-from impor import engine
+from impor import engine, jobs
+
+
+@shared_task(ignore_result=True)
+def run_import_job(job_id: int, attempt: int) -> str:
+    """Preview or apply one :class:`~impor.models.ImportJob` (its current step); returns the
+    state it ended in ("skipped" when it was not queued for this attempt)."""
+    return jobs.run(job_id, attempt)
 
 
 @shared_task
