@@ -535,8 +535,11 @@ def _apply(job: ImportJob, progress: Progress) -> None:
     result = engine.Preview(importer, job.file_name, job.sha256, job.size)
     checked = load_checked(job.plan_token) if importer.name in REUSABLE else None
     reused = False
+    marks = {"start": time.monotonic()}
     try:
         with transaction.atomic():
+            # runs first after the commit, before the readiness refresh the writer registers
+            transaction.on_commit(lambda: marks.setdefault("commit", time.monotonic()))
             plan: Any = None
             if checked is not None and all(scope.can_manage_region(r) for r in checked.region_ids):
                 progress.set(phase=Phase.CHECK)
@@ -562,6 +565,7 @@ def _apply(job: ImportJob, progress: Progress) -> None:
                     return
             del data
             result.plan = plan
+            marks["checked"] = time.monotonic()
             progress.set(phase=Phase.WRITE, rows_written=0)
             record = engine.write(
                 result,
@@ -573,6 +577,7 @@ def _apply(job: ImportJob, progress: Progress) -> None:
                 chunk=settings.IMPORT_JOB_WRITE_CHUNK,
                 background=False,  # this job refreshes the readiness itself, after the commit
             )
+            marks["written"] = time.monotonic()
             done = ImportJob.objects.filter(
                 pk=job.pk, attempt=job.attempt, state=State.BERJALAN
             ).update(
@@ -600,8 +605,23 @@ def _apply(job: ImportJob, progress: Progress) -> None:
         return
     # Committed; the readiness of the touched assessments was refreshed by the commit's
     # listener (background=False), in this process.
+    marks["refreshed"] = time.monotonic()
+    marks.setdefault("commit", marks["refreshed"])
+    seconds = {  # where the time went (docs/benchmarks.md)
+        "check": marks["checked"] - marks["start"],
+        "write": marks["written"] - marks["checked"],
+        "commit": marks["commit"] - marks["written"],
+        "refresh": marks["refreshed"] - marks["commit"],
+    }
     ImportJob.objects.filter(pk=job.pk, attempt=job.attempt).update(
-        phase=Phase.NONE, finished_at=timezone.now()
+        phase=Phase.NONE,
+        finished_at=timezone.now(),
+        summary={
+            **job.summary,
+            "reused": reused,
+            "result": engine.summary(result),
+            "seconds": {k: round(v, 3) for k, v in seconds.items()},
+        },
     )
     engine.discard(job.token)
     engine.discard(job.plan_token, suffix=".plan")
