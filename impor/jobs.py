@@ -385,8 +385,8 @@ def _finish(job: ImportJob, **values: Any) -> None:
 def _snapshot():
     """One consistent view of the database for the preview's rows and their fingerprint
     (PostgreSQL: a REPEATABLE READ transaction; SQLite reads in one go anyway)."""
-    if connection.vendor != "postgresql":
-        return contextlib.nullcontext()
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return contextlib.nullcontext()  # inside a caller's transaction (eager, in tests)
     block = transaction.atomic()
 
     @contextlib.contextmanager
