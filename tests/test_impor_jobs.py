@@ -21,8 +21,13 @@ from tests.conftest import make_user
 from tests.impor_files import (  # noqa: F401 (fixtures)
     NILAI,
     bahasa,
+    encrypted_workbook,
+    hand_xlsx,
     impor_media,
+    legacy_xls,
+    ratio_bomb,
     snapshot,
+    xlsm,
     xlsx,
 )
 
@@ -119,19 +124,49 @@ def test_below_the_threshold_the_preview_stays_in_the_request(client, admin_user
     assert not ImportJob.objects.exists()
 
 
-def test_a_refused_file_never_becomes_a_job(client, admin_user, settings):
+@pytest.mark.parametrize(
+    "make, says",
+    [
+        (lambda: b"%PDF-1.4 " + b"x" * 100, "PDF"),
+        (lambda: ratio_bomb(5), "pemadatannya mencurigakan"),
+        (lambda: xlsm(xlsx([NILAI, *ROWS])), "bermakro"),
+        (encrypted_workbook, "kata sandi"),
+        (legacy_xls, ".xls"),
+        (lambda: hand_xlsx(200_001), "200.000"),
+    ],
+    ids=["pdf", "zip-bomb", "macros", "password", "xls", "too-many-rows"],
+)
+def test_a_refused_file_never_becomes_a_job(client, admin_user, settings, make, says):
     client.force_login(admin_user)
-    handle = io.BytesIO(b"%PDF-1.4 " + b"x" * 100)
+    handle = io.BytesIO(make())
     handle.name = "nilai.xlsx"
 
     response = client.post(reverse("impor:upload", args=["nilai"]), {"file": handle})
 
     assert response.status_code == 200
-    assert "PDF" in response.content.decode()
+    assert says in response.content.decode()
     assert not ImportJob.objects.exists()
     assert not (settings.MEDIA_ROOT / "impor_tmp").exists() or not any(
         (settings.MEDIA_ROOT / "impor_tmp").iterdir()
     )
+
+
+def test_a_file_refused_while_it_is_read_ends_its_job_with_the_reason(
+    client, admin_user, django_capture_on_commit_callbacks
+):
+    client.force_login(admin_user)
+    handle = io.BytesIO(hand_xlsx(10))  # only the kode_wilayah column
+    handle.name = "nilai.xlsx"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("impor:upload", args=["nilai"]), {"file": handle})
+
+    job = ImportJob.objects.get()
+    assert job.state == State.SELESAI and "Kolom yang tidak ada" in job.summary["refused"]
+    page = client.get(reverse("impor:job", args=[job.pk])).content.decode()
+    assert "Kolom yang tidak ada" in page
+    assert reverse("impor:job_confirm", args=[job.pk]) not in page
+    assert not jobs.can_confirm(job)
 
 
 def test_progress_goes_up_through_the_phases(
