@@ -36,6 +36,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, connections, transaction
@@ -251,11 +252,16 @@ def queue(job: ImportJob) -> None:
     transaction.on_commit(partial(enqueue, job.pk, job.attempt))
 
 
+@shared_task(name="impor.tasks.run_import_job", ignore_result=True)
+def run_import_job(job_id: int, attempt: int) -> str:
+    """The task: preview or apply one job (its current step); returns the state it ended in
+    ("skipped" when it was not queued for this attempt). Registered with ``impor.tasks``."""
+    return run(job_id, attempt)
+
+
 def enqueue(job_id: int, attempt: int) -> None:
     """Hand the job to a worker (inline without a broker). A broker that is down fails the
     job with a reason, so the user can retry."""
-    from impor.tasks import run_import_job
-
     try:
         run_import_job.delay(job_id, attempt)
     except Exception:  # noqa: BLE001

@@ -3,14 +3,10 @@
 
 from celery import shared_task
 
-from impor import engine, jobs
+from impor import engine
+from impor.jobs import run_import_job
 
-
-@shared_task(ignore_result=True)
-def run_import_job(job_id: int, attempt: int) -> str:
-    """Preview or apply one :class:`~impor.models.ImportJob` (its current step); returns the
-    state it ended in ("skipped" when it was not queued for this attempt)."""
-    return jobs.run(job_id, attempt)
+__all__ = ["remove_expired_import_files", "run_import_job"]  # run_import_job: impor.jobs
 
 
 @shared_task
