@@ -330,7 +330,6 @@ def test_a_real_worker_imports_a_large_file_dies_mid_apply_and_a_retry_writes_it
 
         job = wait_for(preview_done, 60, workers[0])
         assert job.summary["new"] == rows and job.summary["can_apply"], job.summary
-        print("preview", time.monotonic() - started, len(seen), sorted(set(seen)))
         assert seen == sorted(seen), seen
 
         client.post(reverse("impor:job_confirm", args=[job.pk]))
@@ -347,7 +346,6 @@ def test_a_real_worker_imports_a_large_file_dies_mid_apply_and_a_retry_writes_it
             every=0.01,
         )
         os.kill(workers[0].pid, signal.SIGKILL)
-        print("killed", written, time.monotonic() - started)
         workers[0].wait(timeout=10)
         assert 0 < written < rows
         assert Answer.objects.count() == 0 and not ImportRecord.objects.exists()
@@ -372,7 +370,6 @@ def test_a_real_worker_imports_a_large_file_dies_mid_apply_and_a_retry_writes_it
         job = wait_for(applied, 60, workers[1])
         assert job.summary["reused"] is True
         assert job.rows_written == rows and job.record is not None
-        print("apply", len(progress), sorted(set(progress)), time.monotonic() - started)
         assert progress == sorted(progress) and any(0 < n < rows for n in progress), progress
         assert Answer.objects.count() == rows
         assert ImportRecord.objects.get().rows_new == rows
