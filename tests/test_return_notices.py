@@ -411,3 +411,75 @@ def test_the_return_page_reads_with_a_constant_number_of_queries(
     with django_assert_num_queries(12):
         response = client.get(URL + "kembalikan/")
     assert response.status_code == 200
+
+
+# --- the other write paths: Kampung KB desa rows, meeting documents ---------------------------
+
+BATU_RUSA = "19.01.03.2001"
+KKB_URL = "/penilaian/kampung_kb/19.01/2025/"
+
+
+def test_a_returned_desa_is_listed_at_the_top_and_its_change_tells_the_koordinator(
+    client, koordinator_bangka, verifikator, admin_user
+):
+    from kampung_kb.services import save_desa_rows
+
+    assessment = get_or_create_assessment(
+        Edition.objects.get(program="kampung_kb", year=2025), Region.objects.get(code="19.01")
+    )
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji")
+    workflow.return_assessment(
+        assessment,
+        user=verifikator,
+        items=[workflow.ReturnItem(reason="SK penetapan belum ada.", desa_code=BATU_RUSA)],
+        note="Catatan umum",
+    )
+    assert (
+        "1 desa/kelurahan perlu diperbaiki, dengan catatan umum"
+        in messages_of(koordinator_bangka)[0]
+    )
+    client.force_login(koordinator_bangka)
+    top = client.get(KKB_URL).text.split('id="dikembalikan"')[1].split("</section>")[0]
+    assert f'href="?kecamatan=19.01.03#desa-{BATU_RUSA}"' in top
+    assert "SK penetapan belum ada." in top and "Catatan umum" in top
+
+    assessment.refresh_from_db()
+    save_desa_rows(
+        assessment,
+        {BATU_RUSA: {"kampung_kb": "ya"}},
+        user=admin_user,
+        scope=scope_for(admin_user),
+    )
+
+    assert WorkflowEvent.objects.filter(assessment=assessment, action="fixed").count() == 1
+    assert (
+        "semua 1 desa/kelurahan yang dikembalikan sudah diubah"
+        in messages_of(koordinator_bangka)[0]
+    )
+
+
+def test_linking_a_meeting_document_to_a_returned_indicator_counts_as_a_change(
+    client, kla_bangka, verifikator, koordinator_bangka
+):
+    from tests.test_sinergitas_factories import make_meeting, pdf_upload
+
+    return_codes(kla_bangka, verifikator, ["KLA-KL-01"])
+    meeting = make_meeting("19.01")
+    client.force_login(koordinator_bangka)
+    client.post(
+        f"/sinergitas/{meeting.pk}/dokumen/",
+        {"file": pdf_upload(), "title": "Daftar hadir", "role": "attendance"},
+    )
+
+    response = client.post(
+        f"/sinergitas/{meeting.pk}/bukti/",
+        {
+            "document": Document.objects.get().pk,
+            "assessment": kla_bangka.pk,
+            "indicator_code": "KLA-KL-01",
+        },
+    )
+
+    assert response.status_code == 302
+    assert ReturnReason.objects.get().changed_by == koordinator_bangka
+    assert WorkflowEvent.objects.filter(action="fixed").count() == 1
