@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('regions', '0003_preference'),
+        ("regions", "0003_preference"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='preference',
-            name='email_notifications',
-            field=models.BooleanField(default=True, help_text='Send me an e-mail when an assessment I work on is submitted, returned or verified, and (koordinator) when the items returned to my region have all been changed.', verbose_name='e-mail notifications'),
+            model_name="preference",
+            name="email_notifications",
+            field=models.BooleanField(
+                default=True,
+                help_text="Send me an e-mail when an assessment I work on is submitted, returned or verified, and (koordinator) when the items returned to my region have all been changed.",
+                verbose_name="e-mail notifications",
+            ),
         ),
     ]
