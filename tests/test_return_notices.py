@@ -393,6 +393,7 @@ def test_a_koordinator_of_another_region_gets_404_on_the_return_page_and_changes
     client.force_login(koordinator_belitung)
 
     assert client.get(URL + "kembalikan/").status_code == 404
+    assert client.get(URL + "verifikasi/").status_code == 404  # the verify check list too
     assert client.post(URL + "kembalikan/", {"note": "x"}).status_code == 404
     assert Assessment.objects.get(pk=kla_bangka.pk).status == "submitted"
     assert not ReturnReason.objects.exists()
