@@ -33,6 +33,7 @@ from penilaian.notifications import (
     returned_message,
     verifikators,
 )
+from regions import mail
 
 Action = WorkflowEvent.Action
 EMAILED_ACTIONS = (Action.SUBMIT, Action.RETURN, Action.VERIFY, Action.FIXED)
@@ -158,12 +159,6 @@ def compose(event: WorkflowEvent, user, items: list[ReturnReason] | None = None)
     )
 
 
-def mail_configured() -> bool:
-    """False when SMTP is the backend but no ``EMAIL_HOST`` is set: then nothing is sent (as for
-    password reset), instead of retrying a mail server that does not exist."""
-    return bool(settings.EMAIL_HOST) or not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend")
-
-
 def send_for_event(event_id: int) -> int:
     """Send the e-mails about one workflow event; returns how many messages were sent."""
     event = (
@@ -171,7 +166,7 @@ def send_for_event(event_id: int) -> int:
         .filter(pk=event_id, action__in=EMAILED_ACTIONS)
         .first()
     )
-    if event is None or not mail_configured():
+    if event is None or not mail.mail_configured():
         return 0
     items = returned_items(event) if event.action in (Action.RETURN, Action.FIXED) else []
     messages = [compose(event, user, items) for user in recipients(event)]
