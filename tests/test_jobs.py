@@ -301,7 +301,7 @@ def test_a_real_worker_imports_a_large_file_dies_mid_apply_and_a_retry_writes_it
         "IMPORT_JOB_WRITE_CHUNK": "1000",
     }
     settings.IMPORT_JOB_STALE_SECONDS = 3
-    sender = Celery(broker=TEST_REDIS_URL)
+    sender = Celery(broker=TEST_REDIS_URL, set_as_current=False)  # the app stays babel_pug's
     monkeypatch.setattr(
         jobs,
         "enqueue",
@@ -374,6 +374,7 @@ def test_a_real_worker_imports_a_large_file_dies_mid_apply_and_a_retry_writes_it
         assert Answer.objects.count() == rows
         assert ImportRecord.objects.get().rows_new == rows
     finally:
+        sender.close()
         errors = "".join(stop(worker) for worker in workers)
         import redis
 
