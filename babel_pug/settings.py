@@ -356,6 +356,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "impor.tasks.remove_expired_import_files",
         "schedule": 3600.0,
     },
+    # An import job whose worker died (no heartbeat) is stored as failed (pages show it so).
+    "fail-stale-import-jobs": {
+        "task": "impor.tasks.fail_stale_import_jobs",
+        "schedule": 60.0,
+    },
     "clear-expired-sessions": {
         "task": "regions.tasks.clear_expired_sessions",
         "schedule": crontab(hour=2, minute=0),

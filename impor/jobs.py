@@ -18,7 +18,8 @@ or unreadable file never reaches a worker), stores the file and queues the previ
 Progress (rows checked / written, phase) and a heartbeat are written every
 ``IMPORT_JOB_PROGRESS_MS`` by a thread with its own database connection, in their own short
 transactions, never inside the apply's. A job left running without a heartbeat for
-``IMPORT_JOB_STALE_SECONDS`` is failed by the next reader (:func:`fail_stale`): its worker died,
+``IMPORT_JOB_STALE_SECONDS`` reads as failed to every reader (:func:`as_seen`, nothing written
+on a GET) and is stored as failed by a retry or the scheduled :func:`fail_stale`: its worker died,
 and its transaction died with it. A retry queues the same step again with ``attempt + 1``.
 """
 
@@ -76,6 +77,24 @@ def fail_stale(now=None) -> int:
     return ImportJob.objects.filter(state=State.BERJALAN, heartbeat_at__lt=limit).update(
         state=State.GAGAL, phase=Phase.NONE, finished_at=now, error=worker_lost_message()
     )
+
+
+def is_stale(job: ImportJob, now=None) -> bool:
+    """A running job whose worker has written no heartbeat for ``IMPORT_JOB_STALE_SECONDS``."""
+    if job.state != State.BERJALAN or job.heartbeat_at is None:
+        return False
+    limit = (now or timezone.now()) - timedelta(seconds=settings.IMPORT_JOB_STALE_SECONDS)
+    return job.heartbeat_at < limit
+
+
+def as_seen(job: ImportJob, now=None) -> ImportJob:
+    """The job as a reader must see it: a stale running job reads "gagal" with the reason. Only
+    this instance changes (a GET writes nothing); :func:`fail_stale` stores it — the retry POST
+    and the scheduled ``impor.tasks.fail_stale_import_jobs`` call it."""
+    if is_stale(job, now):
+        job.state, job.phase, job.error = State.GAGAL, Phase.NONE, worker_lost_message()
+        job.finished_at = job.heartbeat_at
+    return job
 
 
 def worker_lost_message() -> str:

@@ -61,8 +61,9 @@ def index(request: HttpRequest) -> HttpResponse:
     if not scope.is_provincial:
         records = records.filter(region_id=scope.region_id) if scope.region_id else records.none()
     exportable = [] if scope.is_anonymous else list(IMPORTERS.values())
-    jobs.fail_stale()
-    recent_jobs = jobs.visible(scope).select_related("user", "region")[:RECENT]
+    recent_jobs = [
+        jobs.as_seen(job) for job in jobs.visible(scope).select_related("user", "region")[:RECENT]
+    ]
     return render(
         request,
         "impor/index.html",
@@ -176,8 +177,10 @@ def error_file(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _job_for(request: HttpRequest, pk: int) -> ImportJob:
-    """The job, if this user may see it (404 otherwise: another region's job does not exist)."""
-    jobs.fail_stale()
+    """The job, if this user may see it (404 otherwise: another region's job does not exist),
+    as a reader sees it (a stale running job reads "gagal"; stored as such only by a POST)."""
+    if request.method == "POST":
+        jobs.fail_stale()
     job = (
         jobs.visible(scope_for(request.user))
         .select_related("user", "region", "record")
@@ -186,7 +189,7 @@ def _job_for(request: HttpRequest, pk: int) -> ImportJob:
     )
     if job is None:
         raise Http404(_("No such import job."))
-    return job
+    return jobs.as_seen(job)
 
 
 @login_required
@@ -246,9 +249,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.is_admin:
         raise Http404(_("No such page."))
-    jobs.fail_stale()
-    recent = list(jobs.visible(scope).select_related("user", "region")[:JOB_LIST])
     now = timezone.now()
+    recent = [
+        jobs.as_seen(item, now)
+        for item in jobs.visible(scope).select_related("user", "region")[:JOB_LIST]
+    ]
     for item in recent:
         item.elapsed = jobs.elapsed(item, now)
     return render(request, "impor/jobs.html", {"jobs": recent})

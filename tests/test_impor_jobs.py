@@ -245,11 +245,16 @@ def test_a_dead_worker_fails_the_job_and_a_retry_imports_everything(
     )
     before = snapshot()
 
-    page = client.get(reverse("impor:job", args=[job.pk])).content.decode()
+    response = client.get(reverse("impor:job", args=[job.pk]))
+    page = response.content.decode()
 
-    job.refresh_from_db()
-    assert job.state == State.GAGAL and "60 detik" in job.error
+    seen = response.context["job"]
+    assert seen.state == State.GAGAL and "60 detik" in seen.error
     assert "Gagal" in page and reverse("impor:job_retry", args=[job.pk]) in page
+    listed = client.get(reverse("impor:index")).context["jobs"]
+    assert [(j.pk, j.state) for j in listed] == [(job.pk, State.GAGAL)]
+    job.refresh_from_db()
+    assert job.state == State.BERJALAN  # a GET writes nothing; the retry POST stores the failure
     assert snapshot() == before
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -373,3 +378,23 @@ def test_the_import_page_lists_jobs_in_constant_queries(
     with django_assert_num_queries(len(one)):
         page = client.get(reverse("impor:index")).content.decode()
     assert "c.xlsx" in page and reverse("impor:jobs") in page
+
+
+def test_the_scheduled_clean_up_stores_a_dead_workers_job_as_failed_and_leaves_live_ones(
+    admin_user,
+):
+    from impor.tasks import fail_stale_import_jobs
+
+    now = timezone.now()
+    dead, live = (make_job(admin_user, name, None, State.BERJALAN) for name in ("a.xlsx", "b.xlsx"))
+    ImportJob.objects.filter(pk=dead.pk).update(
+        started_at=now - timedelta(seconds=120), heartbeat_at=now - timedelta(seconds=61)
+    )
+    ImportJob.objects.filter(pk=live.pk).update(started_at=now, heartbeat_at=now)
+
+    assert fail_stale_import_jobs.delay().get() == 1
+
+    dead.refresh_from_db()
+    live.refresh_from_db()
+    assert (dead.state, live.state) == (State.GAGAL, State.BERJALAN)
+    assert "60 detik" in dead.error

@@ -36,6 +36,7 @@ def test_every_scheduled_job_is_a_registered_task():
 
     assert scheduled == {
         "impor.tasks.remove_expired_import_files",
+        "impor.tasks.fail_stale_import_jobs",
         "regions.tasks.clear_expired_sessions",
         "regions.tasks.prune_login_records",
         "akuntabilitas.tasks.send_daily_reminders",
