@@ -93,8 +93,9 @@ def demo_site(django_db_setup, django_db_blocker):
     table is emptied and the migrated state loaded again, so no test after them sees any of it.
 
     (One transactional test each would seed the demo and reload the migrated state every time.)
-    The tests use no ``db``/``live_server`` fixture and write nothing; a GET may store derived
-    readiness rows, which the invariant of tests/conftest.py checks after each test.
+    The tests use no ``db``/``live_server`` fixture and leave the data as they found it (what
+    one adds for itself, it deletes again); a GET may store derived readiness rows, which the
+    invariant of tests/conftest.py checks after each test.
     """
     from pytest_django.live_server_helper import LiveServer
 

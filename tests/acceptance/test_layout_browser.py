@@ -166,7 +166,9 @@ def preview_job(user, region_code: str) -> ImportJob:
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_page_fits_phone_and_desktop_and_reads_indonesian(demo_site, screenshot_dir, role):
+def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
+    demo_site, screenshot_dir, request, role
+):
     from playwright.sync_api import sync_playwright
 
     user = demo_site.users[role]
@@ -176,6 +178,7 @@ def test_every_page_fits_phone_and_desktop_and_reads_indonesian(demo_site, scree
     meeting = Meeting.objects.filter(regions__code=own).order_by("pk").first()
     assert meeting is not None
     job = preview_job(user, own)
+    request.addfinalizer(job.delete)  # the demo site is shared: leave it as it was
     paths = {
         name: path.format(own=own, other=other, meeting=meeting.pk, job=job.pk)
         for name, path in PAGES.items()
