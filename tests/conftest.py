@@ -1,11 +1,17 @@
 """Shared fixtures: one user per role (contract §2), built without running seed_demo."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import connections
 from django.test import override_settings
+from django.test.utils import setup_databases, teardown_databases
 
 from regions.models import Assignment, Opd, Region, Role
+
+# The configured database (never used by a test): pytest-django swaps in the test database.
+CONFIGURED_DATABASE = settings.DATABASES["default"]["NAME"]
 
 
 def make_user(username: str, role: str | None, region_code: str | None = None, opd_kind=None):
@@ -44,6 +50,26 @@ def _fast_password_hashes():
     the hasher; ``manage.py seed_demo`` outside the tests keeps the production one."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(scope="session")
+def test_database(django_db_setup, django_db_blocker):
+    """The test database, also for tests that reach it without pytest-django knowing (the
+    browser tests on the demo site): pytest-django makes it only when a collected test asks
+    for ``db``, ``transactional_db``, ``live_server`` or the ``django_db`` mark. Without one of
+    those in the run, make it here (with the migrated state serialized, to restore it), so that
+    nothing ever reaches the configured database."""
+    if connections["default"].settings_dict["NAME"] != CONFIGURED_DATABASE:
+        yield  # pytest-django made it
+        return
+    with django_db_blocker.unblock():
+        made = setup_databases(
+            verbosity=0, interactive=False, aliases={"default"}, serialized_aliases={"default"}
+        )
+    assert connections["default"].settings_dict["NAME"] != CONFIGURED_DATABASE
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(made, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -82,12 +82,18 @@ def reference_data_loaded() -> None:
 def restore_reference_data() -> None:
     """Empty every table and load the migrated state again, as a transactional test does."""
     connection = connections["default"]
-    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    call_command(
+        "flush",
+        verbosity=0,
+        interactive=False,
+        reset_sequences=False,  # PostgreSQL: new rows must not reuse the ids loaded below
+        inhibit_post_migrate=True,
+    )
     connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
 
 
 @pytest.fixture(scope="package")
-def demo_site(django_db_setup, django_db_blocker):
+def demo_site(test_database, django_db_blocker):
     """The browser tests that only read share one demo site per test process: the demo data and
     the role users are committed once and served by a live server of their own; at the end every
     table is emptied and the migrated state loaded again, so no test after them sees any of it.
