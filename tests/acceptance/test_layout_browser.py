@@ -1,5 +1,6 @@
 """Issue #15 in a real browser: every page of the URLconf that a demo role can open, at a phone
-width (390 px) and a desktop width (1366 px), fits the screen (no sideways scroll of the page),
+width (390 px, and narrowed to 360 px on the same loaded page) and a desktop width (1366 px),
+fits the screen (no sideways scroll of the page),
 is Indonesian (no English error page), shows no "---------" and no year with a thousands
 separator; the one-pager prints on one A4 sheet for every region; axe-core finds no serious or
 critical problem on the main pages. Screenshots go to ``artifacts/screenshots/layout/``.
@@ -34,11 +35,14 @@ ROLES = {  # role fixture → its own region
     "operator_dinkes_bangka": "19.01",
 }
 WIDTHS = (390, 1366)
+NARROW = 360  # the smallest phones in use: checked for sideways scroll only, on the 390 pass
 
 # Every named page of the URLconf a person opens with GET, as a path for one role
 # ({own}: their region, {meeting}: a meeting they see).
 PAGES = {
     "dashboard:home": "/?tahun=2025",
+    "dashboard:overview": "/dasbor/",
+    "akuntabilitas:tugas": "/tugas/",
     "dashboard:region": "/wilayah/{own}/?tahun=2025",
     "dashboard:region_print": "/wilayah/{own}/cetak/?tahun=2025",
     "dashboard:public": "/publik/",
@@ -119,12 +123,13 @@ def test_the_walk_covers_every_page_of_the_urlconf():
     assert pages <= set(PAGES), f"pages missing from the walk: {sorted(pages - set(PAGES))}"
 
 
+def sideways(page) -> list[str]:
+    scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    return [f"scrolls sideways: {scroll} > {inner} px"] if scroll > inner else []
+
+
 def page_problems(page, width: int) -> list[str]:
-    problems = []
-    scroll = page.evaluate("document.documentElement.scrollWidth")
-    inner = page.evaluate("window.innerWidth")
-    if scroll > inner:
-        problems.append(f"scrolls sideways: {scroll} > {inner} px")
+    problems = sideways(page)
     # Swagger UI (/api/docs/) is a third-party developer tool in English and says so (lang="en")
     if page.evaluate("document.documentElement.lang") != "id" and "/api/docs/" not in page.url:
         problems.append("not lang=id")
@@ -172,6 +177,14 @@ def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
                     problems[f"{width} {path}"] = found
                 shot = f"{role}-{width}-{name.replace(':', '-')}.png"
                 page.screenshot(path=folder / shot, full_page=width == 390)
+                if width == WIDTHS[0]:
+                    # narrower still, on the page already loaded (a relayout, no new request)
+                    page.set_viewport_size({"width": NARROW, "height": 900})
+                    found = sideways(page)
+                    if found:
+                        problems[f"{NARROW} {path}"] = found
+                        page.screenshot(path=folder / shot.replace("-390-", f"-{NARROW}-"))
+                    page.set_viewport_size({"width": width, "height": 900})
             context.close()
         browser.close()
 
