@@ -175,6 +175,25 @@ def test_kampung_kb_lists_missing_villages_and_returned_ones_for_the_koordinator
     assert "Data desa keliru" in kkb
 
 
+def test_a_return_of_the_whole_goes_to_the_koordinator_not_to_an_opd_owning_nothing_there(
+    client, koordinator_bangka, operator_dinkes_bangka, verifikator
+):
+    assessment = start("ape", "19.01", 2025)  # Dinkes owns no APE indicator
+    workflow.submit(assessment, user=koordinator_bangka, confirm_reason="Uji: belum lengkap")
+    workflow.return_assessment(
+        assessment, user=verifikator, items=[], note="Lengkapi SK gugus tugas"
+    )
+
+    client.force_login(koordinator_bangka)
+    ape = client.get(PAGE).text.split('id="tugas-ape-2025"')[1].split("</section>")[0]
+    client.force_login(operator_dinkes_bangka)
+    operator = client.get(PAGE).text.split('id="tugas-ape-2025"')[1].split("</section>")[0]
+
+    assert '<a href="/penilaian/ape/19.01/2025/#alur">Lengkapi SK gugus tugas</a>' in ape
+    assert "Lengkapi SK gugus tugas" not in operator
+    assert "OPD Anda tidak memegang indikator apa pun" in operator
+
+
 def test_an_operator_with_nothing_open_is_told_so(
     client, koordinator_bangka, operator_dinkes_bangka
 ):
