@@ -36,6 +36,7 @@ from akuntabilitas import scoring as cal
 from akuntabilitas.models import ReminderThreshold, SentReminder, Stage
 from akuntabilitas.queries import OWNED_PROGRAMS, completeness_by_region, opd_accountability
 from penilaian.models import Notification, Program
+from regions import mail
 from regions.models import Preference, Region, Role
 
 
@@ -238,8 +239,9 @@ def send_reminders(today: date | None = None, *, dry_run: bool = False) -> Repor
                 user_id__in=[digest.user.pk for digest in digests], email_notifications=False
             ).values_list("user_id", flat=True)
         )
+        can_mail = mail.mail_configured()  # no mail server: in-app only, and recorded so
         for digest in digests:
-            emailed = bool(digest.user.email) and digest.user.pk not in opted_out
+            emailed = can_mail and bool(digest.user.email) and digest.user.pk not in opted_out
             try:
                 with transaction.atomic():
                     SentReminder.objects.bulk_create(

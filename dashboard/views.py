@@ -315,9 +315,19 @@ def home(request: HttpRequest) -> HttpResponse:
             "kla_counts": level_counts((row.kla for row in recap.rows), _("no predicate")),
             "ape_counts": level_counts((row.ape for row in recap.rows), _("no category")),
             "province_awards": province_awards(),
+            "return_reasons": _return_reasons(recap.rows),
         }
     )
     return render(request, "dashboard/home.html", context)
+
+
+def _return_reasons(rows) -> list[tuple[object, list[tuple[str, str, int]]]]:
+    """The regions of the page that had indicators returned with reasons, each with its three
+    most frequent reasons (one query) — the province's pre-verification as the national one."""
+    found = frequent_return_reasons([row.readiness.region_id for row in rows], limit=3)
+    return [
+        (row, found[row.readiness.region_id]) for row in rows if row.readiness.region_id in found
+    ]
 
 
 # --- one region -------------------------------------------------------------------------------

@@ -370,6 +370,7 @@ def save_desa_rows(
             [*FIELDS, "carried_over", "updated_at"],
             user=user,
             reason=reason or _("Village data changed"),
+            keys=changed,
         )
     return finish_save(assessment, locked, changed)
 

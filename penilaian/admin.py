@@ -244,7 +244,15 @@ class EvidenceLinkAdmin(ScopedHistoryAdmin, ReadOnlyAdmin):
 @admin.register(ReturnReason)
 class ReturnReasonAdmin(ReadOnlyAdmin):
     scope_field = "assessment__region"
-    list_display = ["assessment", "indicator", "desa_code", "round", "resolved", "created_by"]
+    list_display = [
+        "assessment",
+        "indicator",
+        "desa_code",
+        "round",
+        "resolved",
+        "changed_at",
+        "created_by",
+    ]
     list_filter = ["resolved", "assessment__edition__program", "assessment__edition__year"]
     search_fields = ["reason", "indicator__code", "desa_code"]
     list_select_related = ["assessment__edition", "assessment__region", "indicator", "created_by"]

@@ -1,14 +1,16 @@
 """E-mail about the workflow, next to the in-app notifications (``penilaian.notifications``).
 
-Submit → the verifikators; return and verify → the region's koordinator and operators: the same
-people the in-app notifications reach, less the person who acted, users without an e-mail address
+Submit → the verifikators; return and verify → the region's koordinator and operators; every
+returned item changed (``FIXED``) → the region's koordinators: the same people the in-app
+notifications reach, less the person who acted, users without an e-mail address
 and users who turned e-mail off on their profile page (``regions.models.Preference``). Each
 recipient gets one message of their own (nobody sees the others' addresses) in the site language,
 with an absolute link (``SITE_URL``) to the assessment; a return lists every returned item with
-its reason.
+its reason, and the "all changed" message the items of that round.
 
-The transitions in ``penilaian.workflow`` queue :func:`penilaian.tasks.send_workflow_email` when
-their transaction commits; that job calls :func:`send_for_event`.
+The transitions in ``penilaian.workflow`` (and ``penilaian.fixes`` for ``FIXED``) queue
+:func:`penilaian.tasks.send_workflow_email` when their transaction commits; that job calls
+:func:`send_for_event`.
 """
 
 from __future__ import annotations
@@ -22,15 +24,19 @@ from django.utils.translation import gettext as _
 
 from penilaian.models import ReturnReason, WorkflowEvent
 from penilaian.notifications import (
-    _display,
-    _label,
     assessment_url,
+    display_name,
+    fixed_message,
+    koordinators,
+    label,
     region_officers,
+    returned_message,
     verifikators,
 )
+from regions import mail
 
 Action = WorkflowEvent.Action
-EMAILED_ACTIONS = (Action.SUBMIT, Action.RETURN, Action.VERIFY)
+EMAILED_ACTIONS = (Action.SUBMIT, Action.RETURN, Action.VERIFY, Action.FIXED)
 
 
 def absolute(path: str) -> str:
@@ -44,6 +50,8 @@ def recipients(event: WorkflowEvent) -> QuerySet:
         users = verifikators()
     elif event.action in (Action.RETURN, Action.VERIFY):
         users = region_officers(event.assessment)
+    elif event.action == Action.FIXED:
+        users = koordinators(event.assessment)
     else:
         return verifikators().none()
     return (
@@ -55,7 +63,8 @@ def recipients(event: WorkflowEvent) -> QuerySet:
 
 
 def returned_items(event: WorkflowEvent) -> list[ReturnReason]:
-    """The reasons given with the return ``event`` (its round), in catalog order."""
+    """The reasons of the round of ``event`` (a return, or the "all changed" moment after it), in
+    catalog order, the general note last."""
     round_no = WorkflowEvent.objects.filter(
         assessment_id=event.assessment_id, action=Action.RETURN, pk__lte=event.pk
     ).count()
@@ -83,28 +92,52 @@ def _item_line(reason: ReturnReason) -> str:
     return f"- {what}\n  {_('Reason')}: {reason.reason}"
 
 
+def _is_item(reason: ReturnReason) -> bool:
+    """A returned indicator or village (the general note is not an item)."""
+    return reason.indicator_id is not None or bool(reason.desa_code)
+
+
 def compose(event: WorkflowEvent, user, items: list[ReturnReason] | None = None) -> EmailMessage:
     """The message about ``event`` for ``user``, in the site language (``items``: the return's
     reasons, when the caller already read them)."""
     assessment = event.assessment
-    values = {"assessment": _label(assessment), "user": _display(event.user)}
+    values = {"assessment": label(assessment), "user": display_name(event.user)}
     with translation.override(settings.LANGUAGE_CODE):
-        lines = [_("Dear %(name)s,") % {"name": _display(user)}, ""]
+        lines = [_("Dear %(name)s,") % {"name": display_name(user)}, ""]
         if event.action == Action.SUBMIT:
             subject = _("Submitted for verification: %(assessment)s") % values
             lines.append(_("%(assessment)s was submitted for verification by %(user)s.") % values)
         elif event.action == Action.RETURN:
             items = returned_items(event) if items is None else items
             subject = _("Returned for correction: %(assessment)s") % values
+            returned = [item for item in items if _is_item(item)]
             lines.append(
-                _("%(assessment)s was returned by %(user)s with %(count)s reason(s) to fix.")
-                % {**values, "count": len(items)}
+                returned_message(
+                    assessment,
+                    event.user,
+                    len(returned),
+                    per_desa=any(item.desa_code for item in returned),
+                    note=len(returned) < len(items),
+                )
             )
             lines += ["", _("Returned items:"), *(_item_line(item) for item in items)]
+        elif event.action == Action.FIXED:
+            items = returned_items(event) if items is None else items
+            returned = [item for item in items if _is_item(item)]
+            subject = _("Returned items all changed: %(assessment)s") % values
+            lines.append(
+                fixed_message(
+                    assessment,
+                    event.user,
+                    len(returned),
+                    per_desa=any(item.desa_code for item in returned),
+                )
+            )
+            lines += ["", _("Changed items:"), *(_item_line(item) for item in returned)]
         else:
             subject = _("Verified: %(assessment)s") % values
             lines.append(_("%(assessment)s was verified by %(user)s.") % values)
-        if event.reason and event.action != Action.RETURN:
+        if event.reason and event.action not in (Action.RETURN, Action.FIXED):
             lines += ["", _("Note: %(note)s") % {"note": event.reason}]
         lines += [
             "",
@@ -126,12 +159,6 @@ def compose(event: WorkflowEvent, user, items: list[ReturnReason] | None = None)
     )
 
 
-def mail_configured() -> bool:
-    """False when SMTP is the backend but no ``EMAIL_HOST`` is set: then nothing is sent (as for
-    password reset), instead of retrying a mail server that does not exist."""
-    return bool(settings.EMAIL_HOST) or not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend")
-
-
 def send_for_event(event_id: int) -> int:
     """Send the e-mails about one workflow event; returns how many messages were sent."""
     event = (
@@ -139,9 +166,9 @@ def send_for_event(event_id: int) -> int:
         .filter(pk=event_id, action__in=EMAILED_ACTIONS)
         .first()
     )
-    if event is None or not mail_configured():
+    if event is None or not mail.mail_configured():
         return 0
-    items = returned_items(event) if event.action == Action.RETURN else []
+    items = returned_items(event) if event.action in (Action.RETURN, Action.FIXED) else []
     messages = [compose(event, user, items) for user in recipients(event)]
     if not messages:
         return 0

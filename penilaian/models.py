@@ -530,6 +530,17 @@ class ReturnReason(models.Model):
     note = models.TextField(_("explanation"), blank=True)
     round = models.PositiveSmallIntegerField(_("round"), default=1)
     resolved = models.BooleanField(_("resolved"), default=False)
+    # The first change of the returned item after the return (value, note or evidence; see
+    # penilaian.scoring.fix_progress); empty for the general note and until someone changes it.
+    changed_at = models.DateTimeField(_("changed at"), null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -548,13 +559,15 @@ class ReturnReason(models.Model):
 
 
 class WorkflowEvent(models.Model):
-    """Every status change of an assessment: who, when, from, to, why."""
+    """Every status change of an assessment: who, when, from, to, why; and the moment a returned
+    assessment's returned items were all changed (``FIXED``: status stays "returned")."""
 
     class Action(models.TextChoices):
         SUBMIT = "submit", _("Submitted")
         RETURN = "return", _("Returned")
         VERIFY = "verify", _("Verified")
         UNLOCK = "unlock", _("Unlocked")
+        FIXED = "fixed", _("All returned items changed")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
@@ -607,7 +620,7 @@ class VerifiedSnapshot(models.Model):
 
 
 class Notification(models.Model):
-    """In-app notification (submit, return, verify) for one user."""
+    """In-app notification (submit, return, verify, returned items all changed) for one user."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -622,3 +622,56 @@ def missing_items(
             if spec.evidence_required and spec.code not in evidenced_codes
         ),
     )
+
+
+# --- a return round: when is it fixed? -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixProgress:
+    """How far the region is with one return round.
+
+    ``returned``: the keys of the returned items of the round (indicator codes for APE/KLA, desa
+    codes for Kampung KB); the verifier's general note is not an item. ``changed``: the keys
+    changed since the return (see :func:`fix_progress`).
+    """
+
+    returned: frozenset[str]
+    changed: frozenset[str]
+
+    @property
+    def total(self) -> int:
+        return len(self.returned)
+
+    @property
+    def done(self) -> int:
+        return len(self.changed)
+
+    @property
+    def all_changed(self) -> bool:
+        """Every returned item is changed (False for a round with none: a general note only)."""
+        return bool(self.returned) and self.changed >= self.returned
+
+
+def fix_progress(returned: Collection[str], changed: Collection[str]) -> FixProgress:
+    """The progress of a round, and what counts as fixed ("diperbaiki").
+
+    A returned item counts as *changed* once, after the return, someone saved a different value
+    or note for it, or linked or unlinked a document as its evidence; a save that changes nothing
+    does not count, and a change stays counted (changing a value back is still a change: the
+    verifier looks at it again). Changes of items that were not returned do not count. The round
+    is fixed when every returned item is changed; a round of only a general note never is.
+    """
+    items = frozenset(returned)
+    return FixProgress(items, frozenset(changed) & items)
+
+
+def completes_round(
+    returned: Collection[str], changed_before: Collection[str], changed_now: Collection[str]
+) -> bool:
+    """True exactly for the change that fixes the round: before it some returned item was still
+    unchanged, after it (``changed_before`` plus ``changed_now``) none is. So the koordinator is
+    told once per round: not before the last item, not again on a further edit."""
+    before = fix_progress(returned, changed_before)
+    after = fix_progress(returned, {*changed_before, *changed_now})
+    return after.all_changed and not before.all_changed

@@ -38,6 +38,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from penilaian import scoring
 from penilaian.carry import AssessmentExists, start_assessment
+from penilaian.fixes import record_changes
 from penilaian.hooks import (
     HISTORY_REASON_MAX,
     ProgramHooks,
@@ -363,6 +364,7 @@ def save_values(
             ["value", "note", "carried_over", "updated_at"],
             user=user,
             reason=reason or _("Values changed"),
+            keys=changed,
         )
     return finish_save(assessment, locked, changed)
 
@@ -390,11 +392,13 @@ def write_with_history(
     *,
     user,
     reason: str,
+    keys: Collection[str] = (),
 ) -> None:
     """Write the changed rows of one assessment in bulk with history, then bump its version.
 
     The shared tail of every save (answers, desa rows): who and why go into each history row
-    and into the assessment's own history.
+    and into the assessment's own history. ``keys`` (the changed indicator or desa codes) count
+    as changes of returned items (:func:`penilaian.fixes.record_changes`).
     """
     history_reason = reason[:HISTORY_REASON_MAX]
     if to_create:
@@ -406,6 +410,7 @@ def write_with_history(
             to_update, model, fields, default_user=user, default_change_reason=history_reason
         )
     bump_version(locked, user, history_reason)
+    record_changes(locked, keys, user)
 
 
 def finish_save(assessment: Assessment, locked: Assessment, changed: list[str]) -> SaveResult:

@@ -37,7 +37,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from penilaian import formatting, workflow
+from penilaian import fixes, formatting, workflow
 from penilaian.evidence import document_date_warnings, documents_in_scope, store_document
 from penilaian.forms import (
     CATEGORY_PREFIX,
@@ -572,6 +572,77 @@ def _with_owner_names(result: dict[str, Any] | None, kinds: dict[str, OpdKind]):
     return {**result, "gap": {**result["gap"], "items": items}}
 
 
+@dataclass
+class ReturnedItem:
+    """One returned indicator (or desa) at the top of the form: where it is, why, and whether
+    someone changed it since the return."""
+
+    code: str
+    text: str
+    anchor: str
+    reasons: list[ReturnReason]
+    changed: bool
+
+
+@dataclass
+class ReturnedNotice:
+    """What the top of the form says about the open return round (no queries of its own)."""
+
+    items: list[ReturnedItem]
+    general: list[ReturnReason]
+    hidden: int
+    returned_by: Any
+    returned_at: Any
+
+    @property
+    def changed_count(self) -> int:
+        return sum(item.changed for item in self.items)
+
+
+def returned_notice(target: Target, page: PageData) -> ReturnedNotice | None:
+    """The returned items (in catalog order, with a link to each field) and the general note of
+    the open round, from the reasons the page loaded; None when nothing is returned.
+
+    An operator sees the indicators of their own OPD, like the form; the others are counted.
+    """
+    if not page.reasons:
+        return None
+    scope = target.scope
+    items: list[ReturnedItem] = []
+    hidden = 0
+    for indicator in page.indicators:
+        reasons = page.reasons.get(indicator.pk)
+        if not reasons:
+            continue
+        if scope.role == "operator" and page.owners[indicator.code] != scope.opd_kind_code:
+            hidden += 1
+            continue
+        items.append(
+            ReturnedItem(
+                indicator.code,
+                indicator.text,
+                f"#ind-{indicator.code}",
+                reasons,
+                all(r.changed_at for r in reasons),
+            )
+        )
+    for key in sorted(k for k in page.reasons if isinstance(k, str)):
+        reasons = page.reasons[key]
+        items.append(
+            ReturnedItem(
+                key,
+                _("Village %(code)s") % {"code": key},
+                f"?kecamatan={key.rsplit('.', 1)[0]}#desa-{key}",
+                reasons,
+                all(r.changed_at for r in reasons),
+            )
+        )
+    general = page.reasons.get(None, [])
+    every = [r for rows in page.reasons.values() for r in rows]
+    first = min(every, key=lambda r: (r.created_at, r.pk))
+    return ReturnedNotice(items, general, hidden, first.created_by, first.created_at)
+
+
 def workflow_context(target: Target, page: PageData) -> dict[str, Any]:
     """Context of the shared parts of every assessment page: header, workflow, evidence."""
     scope, assessment = target.scope, target.assessment
@@ -600,7 +671,7 @@ def workflow_context(target: Target, page: PageData) -> dict[str, Any]:
         "frozen": page.frozen,
         "frozen_data": _with_owner_names(page.frozen.data, page.kinds) if page.frozen else None,
         "history": page.history,
-        "general_reasons": page.reasons.get(None, []),
+        "returned": returned_notice(target, page),
         "link_rows": link_rows,
         "can_submit": assessment is not None and workflow.can_submit(scope, assessment),
         "can_review": assessment is not None and workflow.can_review(scope, assessment, submitter),
@@ -944,6 +1015,7 @@ def evidence_upload(
             document._change_reason = _("Document details completed")
             document.save()
         created = 0
+        linked: list[str] = []
         for code in form.cleaned_data["indicators"]:
             _link, made = EvidenceLink.objects.get_or_create(
                 document=document,
@@ -952,6 +1024,9 @@ def evidence_upload(
                 defaults={"created_by": request.user},
             )
             created += made
+            if made:
+                linked.append(code)
+        fixes.record_changes(assessment, linked, request.user)
     messages.success(
         request,
         _("Evidence “%(title)s” linked to %(count)s indicator(s).")
@@ -985,7 +1060,9 @@ def evidence_unlink(
     if target.assessment.is_locked:
         messages.error(request, _("This assessment is locked; evidence cannot be changed."))
         return render_page(request, target, status=409)
-    link.delete()
+    with transaction.atomic():
+        link.delete()
+        fixes.record_changes(target.assessment, [link.indicator.code], request.user)
     messages.success(
         request,
         _("Evidence “%(title)s” removed from %(code)s.")

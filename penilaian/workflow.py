@@ -4,7 +4,8 @@ Each transition locks the assessment row, checks who may do it and from which st
 the status (bumping ``version`` so that forms opened before the change cannot overwrite it),
 records a :class:`WorkflowEvent` (and, through ``save()``, a simple_history record with the
 reason) and notifies the people concerned: in the app at once, and by e-mail (submit, return,
-verify) through a job queued when the transaction commits (``penilaian.tasks``). Nobody
+verify) through a job queued when the transaction commits (``penilaian.tasks``). The moment a
+returned assessment's returned items are all changed is recorded by ``penilaian.fixes``. Nobody
 verifies what they submitted. Verification freezes the "as verified" snapshot; an unlock never
 changes an existing snapshot.
 """
@@ -251,7 +252,13 @@ def return_assessment(
             ),
         }
         event = _change(locked, user, Action.RETURN, Status.RETURNED, summary)
-        notifications.notify_returned(locked, user, len(items) + (1 if note else 0))
+        notifications.notify_returned(
+            locked,
+            user,
+            len(items),
+            per_desa=any(item.desa_code for item in items),
+            note=bool(note),
+        )
         tasks.queue_workflow_email(event.pk)
     _refresh(assessment, locked)
     return event

@@ -206,7 +206,8 @@ class Preference(models.Model):
         _("e-mail notifications"),
         default=True,
         help_text=_(
-            "Send me an e-mail when an assessment I work on is submitted, returned or verified."
+            "Send me an e-mail when an assessment I work on is submitted, returned or verified, "
+            "and (koordinator) when the items returned to my region have all been changed."
         ),
     )
 

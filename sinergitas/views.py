@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from penilaian import evidence
+from penilaian import evidence, fixes
 from penilaian.models import Assessment, EvidenceLink, Indicator
 from regions.models import Region, Role
 from regions.scoping import Scope, scope_for
@@ -366,12 +366,14 @@ def evidence_link(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_detail(request, scope, meeting, link_form=form, status=400)
     assessment = form.cleaned_data["assessment"]
     indicator = form.cleaned_data["indicator"]
-    EvidenceLink.objects.create(
-        document=form.cleaned_data["document"],
-        assessment=assessment,
-        indicator=indicator,
-        created_by=request.user,
-    )
+    with transaction.atomic():
+        EvidenceLink.objects.create(
+            document=form.cleaned_data["document"],
+            assessment=assessment,
+            indicator=indicator,
+            created_by=request.user,
+        )
+        fixes.record_changes(assessment, [indicator.code], request.user)
     messages.success(
         request,
         _("The document now backs %(code)s in %(assessment)s.")
@@ -387,7 +389,7 @@ def evidence_unlink(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse
     scope = scope_for(request.user)
     meeting = _editable_meeting_or_error(scope, pk)
     link = get_object_or_404(
-        EvidenceLink.objects.select_related("assessment"),
+        EvidenceLink.objects.select_related("assessment", "indicator"),
         pk=link_pk,
         document__meeting_attachments__meeting=meeting,
         assessment__region_id__in=_managed_region_ids(scope, meeting),
@@ -397,7 +399,9 @@ def evidence_unlink(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse
             request, _("The assessment is submitted or verified; its evidence cannot change.")
         )
         return redirect("sinergitas:detail", pk=meeting.pk)
-    link.delete()
+    with transaction.atomic():
+        link.delete()
+        fixes.record_changes(link.assessment, [link.indicator.code], request.user)
     messages.success(request, _("The indicator link was removed; the document stays."))
     return redirect("sinergitas:detail", pk=meeting.pk)
 

@@ -377,7 +377,7 @@ QUERIES = {
     # 3 + years, regions count and page, trend 1, readiness 3 (regions given), group names, levels,
     # the province's awards, this year's calendar stages (the calendar panel; 7 with stages), the
     # state of each trend total (1)
-    "/?tahun=2025": 15,
+    "/?tahun=2025": 16,
     # 3 + region, readiness 3 (editions, rows, awards), group names, levels, OPD names, the
     # award history, workflow events, meetings (its 2 prefetches only run with meetings), the
     # most frequent return reasons

@@ -200,3 +200,18 @@ def test_the_daily_reminder_job_is_scheduled_and_sends_the_digests(officers, mon
     assert tasks.send_daily_reminders.delay() is not None
     assert SentReminder.objects.filter(days_before=7).exists()
     assert tasks.send_daily_reminders() == 0  # the same day again: nothing twice
+
+
+def test_without_a_mail_server_the_reminder_is_in_the_app_only_and_recorded_so(officers, settings):
+    """SMTP as the backend but no EMAIL_HOST (a deployment without mail): nothing is tried, the
+    digest still reaches the app, and the sent list does not claim an e-mail."""
+    koordinator, dinkes, _disdik, _belitung = officers
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = ""
+
+    report = send_reminders(today=H7)
+
+    assert report.emailed == 0
+    assert Notification.objects.filter(user__in=[koordinator, dinkes]).count() == 2
+    assert SentReminder.objects.filter(user__in=[koordinator, dinkes]).exists()
+    assert not SentReminder.objects.filter(emailed=True).exists()

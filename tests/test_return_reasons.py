@@ -223,3 +223,32 @@ def test_region_page_lists_the_most_frequent_reasons_in_one_query(
     page = client.get("/wilayah/19.01/").text
     section = page.split('id="alasan-pengembalian"')[1].split("</section>")[0]
     assert section.index("tahun_tidak_sesuai") < section.index("tidak_relevan")
+
+
+def test_province_dashboard_lists_each_regions_most_frequent_reasons_in_scope(
+    client, submitted, verifikator, koordinator_belitung
+):
+    kl = submitted.edition.indicators
+    workflow.return_assessment(
+        submitted,
+        user=verifikator,
+        items=[
+            workflow.ReturnItem(
+                indicator=kl.get(code=code), categories=("tahun_tidak_sesuai",) + extra
+            )
+            for code, extra in [("KLA-KL-01", ("tidak_relevan",)), ("KLA-KL-02", ())]
+        ],
+    )
+    client.force_login(verifikator)
+    page = client.get("/?tahun=2025").text
+    section = page.split('id="alasan-pengembalian"')[1].split("</section>")[0]
+    row = section.split('id="rr-19.01"')[1].split("</tr>")[0]
+    assert 'href="/wilayah/19.01/#alasan-pengembalian"' in row
+    assert row.index("Tahun dokumen tidak sesuai") < row.index("Dokumen tidak relevan")
+    assert "(2×)" in row and "(1×)" in row
+    assert 'id="rr-19.02"' not in section  # no returns there: no row
+
+    client.force_login(koordinator_belitung)  # another region: nothing of 19.01
+    other = client.get("/?tahun=2025").text.split('id="alasan-pengembalian"')[1]
+    assert "rr-19.01" not in other.split("</section>")[0]
+    assert "Tahun dokumen tidak sesuai" not in other.split("</section>")[0]

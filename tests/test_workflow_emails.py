@@ -20,8 +20,9 @@ from django.test.utils import CaptureQueriesContext
 
 from penilaian import emails, tasks, workflow
 from penilaian.models import Edition, Notification, WorkflowEvent
-from penilaian.services import get_or_create_assessment
+from penilaian.services import get_or_create_assessment, save_values
 from regions.models import Preference, Region
+from regions.scoping import scope_for
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_a_return_mails_the_operator_and_the_koordinator_once_each_through_smtp(
         assert message["From"] == "pug@babelprov.go.id"
         subject = message["Subject"].strip()
         assert subject == "Dikembalikan untuk diperbaiki: KLA 2025 — Kabupaten Bangka"
-        assert "dikembalikan oleh verifikator.uji dengan 2 alasan untuk diperbaiki" in body
+        assert "dikembalikan oleh verifikator.uji: 2 indikator perlu diperbaiki." in body
         assert "KLA-3-02" in body and "Lampirkan SK gugus tugas 2025" in body
         assert "KLA-1-01" in body and "Angka tidak sesuai data Dinkes" in body
         assert body.index("KLA-1-01") < body.index("KLA-3-02")  # in catalog order
@@ -133,6 +134,42 @@ def test_a_return_mails_the_operator_and_the_koordinator_once_each_through_smtp(
         assert f"{SITE}/akun/profil/" in body
     # the in-app notifications stay
     assert Notification.objects.filter(user=operator_dinkes_bangka).count() == 1
+
+
+def test_the_koordinator_gets_one_mail_through_smtp_when_every_returned_item_is_changed(
+    smtp_server,
+    kla_bangka,
+    koordinator_bangka,
+    operator_dinkes_bangka,
+    koordinator_belitung,
+    verifikator,
+    admin_user,
+    django_capture_on_commit_callbacks,
+):
+    with_email(koordinator_bangka, operator_dinkes_bangka, koordinator_belitung, verifikator)
+    with_email(admin_user)
+    workflow.submit(kla_bangka, user=koordinator_bangka, confirm_reason="Uji")
+    returned(kla_bangka, verifikator, note="Semua SK bertanda tangan")
+    smtp_server.messages.clear()
+    admin, admin_scope = admin_user, scope_for(admin_user)  # may change every indicator
+
+    with django_capture_on_commit_callbacks(execute=True):
+        save_values(kla_bangka, {"KLA-1-01": "55"}, user=admin, scope=admin_scope)
+    assert smtp_server.messages == []  # one of two changed: not yet
+    with django_capture_on_commit_callbacks(execute=True):
+        save_values(kla_bangka, {"KLA-3-02": "1"}, user=admin, scope=admin_scope)
+    with django_capture_on_commit_callbacks(execute=True):
+        save_values(kla_bangka, {"KLA-3-02": "0"}, user=admin, scope=admin_scope)
+
+    [(rcpts, message)] = smtp_server.messages  # once, to the koordinator of Bangka only
+    assert rcpts == [koordinator_bangka.email]
+    body = message.get_content()
+    assert message["Subject"].strip() == (
+        "Semua item yang dikembalikan sudah diubah: KLA 2025 — Kabupaten Bangka"
+    )
+    assert "semua 2 indikator yang dikembalikan sudah diubah (terakhir oleh" in body
+    assert "KLA-1-01" in body and "KLA-3-02" in body and "Semua SK" not in body
+    assert PAGE in body and f"{SITE}/akun/profil/" in body
 
 
 def test_nothing_is_mailed_until_the_transition_commits(

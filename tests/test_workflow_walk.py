@@ -88,6 +88,10 @@ def test_full_walk_return_with_reasons_resubmit_verify_lock_unlock_and_frozen_sn
     # The officer sees the reason on the form, fixes the value, the koordinator resubmits.
     assert "Sumber data tidak dilampirkan." in page(client, operator_dinkes_bangka).text
     assert save(client, operator_dinkes_bangka, {"v_KLA-3-02": "12"}).status_code == 302
+    # That was the only returned indicator: the koordinator is told it is fixed.
+    assert Notification.objects.filter(
+        user=koordinator_bangka, message__contains="sudah diubah"
+    ).exists()
     client.force_login(koordinator_bangka)
     assert client.post(URL + "ajukan/", {"confirm_reason": "Uji: belum lengkap"}).status_code == 302
     assert ReturnReason.objects.get(assessment=assessment()).resolved is True
@@ -140,6 +144,7 @@ def test_full_walk_return_with_reasons_resubmit_verify_lock_unlock_and_frozen_sn
     assert [e.action for e in WorkflowEvent.objects.filter(assessment=assessment()).reverse()] == [
         "submit",
         "return",
+        "fixed",  # the returned indicator changed (status stays returned)
         "submit",
         "verify",
         "unlock",

@@ -1,6 +1,6 @@
 """Issue #17 in a real browser: the verifikator returns an indicator with two reasons from the
-list, the operator sees both at the indicator, and the region's OPD page lists the returned item
-under its OPD (Dinas Kesehatan)."""
+list, the operator sees both at the indicator and at the top of the form (whose link leads to the
+field, #15), and the region's OPD page lists the returned item under its OPD (Dinas Kesehatan)."""
 
 from decimal import Decimal
 
@@ -63,6 +63,16 @@ def test_two_structured_reasons_reach_the_operator_and_the_opd_page(
         tags = row.locator(".reason-tags li").all_inner_texts()
         note = row.locator(".reason").inner_text()
         operator.shot("sees-structured-reasons")
+        # The top of the form lists it; its link leads to the field (#15).
+        notice = page.locator("#dikembalikan")
+        notice_tags = notice.locator(".reason-tags li").all_inner_texts()
+        notice.locator('a[href="#ind-KLA-3-09"]').click()
+        page.wait_for_function("location.hash === '#ind-KLA-3-09'")
+        in_view = row.evaluate(
+            "e => { const top = e.getBoundingClientRect().top; "
+            "return top >= 0 && top < innerHeight; }"
+        )
+        operator.shot("returned-notice-link")
 
         page = koordinator.open("/wilayah/19.01/opd/?tahun=2025")
         dinkes = page.locator('tr[data-opd="dinkes"]')
@@ -73,6 +83,7 @@ def test_two_structured_reasons_reach_the_operator_and_the_opd_page(
         browser.close()
 
     assert tags == ["Tahun dokumen tidak sesuai", "Belum ditandatangani/distempel"]
+    assert notice_tags == tags and in_view
     assert "Perda KTR yang dilampirkan tahun 2019" in note
     assert "KLA-3-09" in returned and returned_count.strip() == "1"
     reason = ReturnReason.objects.get(assessment=assessment)
