@@ -50,6 +50,8 @@ class OwnedItem:
     submitted: bool = False
     evidence_required: bool = False
     year: int = 0
+    # returned, and changed by the region since (penilaian.fixes): waiting to be submitted again
+    changed: bool = False
 
     @property
     def evidence_missing(self) -> bool:
@@ -198,7 +200,8 @@ def opd_accountability(
     catalogs = load_catalog_map(OWNED_PROGRAMS, year_set)  # 4 queries
     loaded = load_assessments(OWNED_PROGRAMS, year_set, region_ids)  # 5 queries
     returns: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for assessment_id, code, reason in (
+    unchanged: set[tuple[int, str]] = set()  # returned and not changed by the region since
+    for assessment_id, code, reason, changed_at in (
         ReturnReason.objects.filter(
             assessment__region__in=region_ids,
             assessment__edition__year__in=year_set,
@@ -207,9 +210,11 @@ def opd_accountability(
             indicator__isnull=False,
         )
         .order_by("pk")
-        .values_list("assessment_id", "indicator__code", "reason")
+        .values_list("assessment_id", "indicator__code", "reason", "changed_at")
     ):
         returns[(assessment_id, code)].append(reason)
+        if changed_at is None:
+            unchanged.add((assessment_id, code))
     opds: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for pk, region_id, kind_code, name in (
         Opd.objects.filter(region__in=region_ids)
@@ -256,6 +261,7 @@ def opd_accountability(
                         submitted=submitted,
                         evidence_required=spec.evidence_required,
                         year=catalog.year,
+                        changed=bool(reasons) and (data.id, spec.code) not in unchanged,
                     )
                 )
             gap = scoring.gap_to_next(
@@ -467,6 +473,7 @@ class TaskItem:
     url: str
     reasons: list[str] = field(default_factory=list)
     evidence_required: bool = False
+    changed: bool = False  # a returned item the region has changed since: not a task any more
 
 
 @dataclass
@@ -482,8 +489,12 @@ class TaskGroup:
     evidence: list[TaskItem] = field(default_factory=list)
 
     @property
+    def open_returned(self) -> list[TaskItem]:
+        return [i for i in self.returned if not i.changed]
+
+    @property
     def count(self) -> int:
-        return len(self.to_fill) + len(self.returned) + len(self.evidence)
+        return len(self.to_fill) + len(self.open_returned) + len(self.evidence)
 
 
 @dataclass(frozen=True)
@@ -529,19 +540,14 @@ class AssessmentTasks:
 
     @property
     def item_count(self) -> int:
-        return sum(g.count for g in self.groups) + len(self.desa_returned)
+        return sum(g.count for g in self.groups) + sum(not i.changed for i in self.desa_returned)
 
     @property
     def count(self) -> int:
-        """Open tasks: items, returned notes on the whole, missing desa rows (as one task),
-        starting and submitting."""
-        return (
-            self.item_count
-            + len(self.general_reasons)
-            + (1 if self.desa_missing else 0)
-            + self.can_start
-            + self.can_submit
-        )
+        """Open tasks: items (a returned one until the region changes it), missing desa rows
+        (as one task), starting and submitting. The verifier's general note is shown, not
+        counted: what it asks for is in the items or the submission."""
+        return self.item_count + (1 if self.desa_missing else 0) + self.can_start + self.can_submit
 
 
 @dataclass
@@ -577,6 +583,7 @@ def _item(item: OwnedItem, url: str) -> TaskItem:
         f"{url}#ind-{item.code}",
         list(item.returned_reasons),
         item.evidence_required,
+        item.changed,
     )
 
 
@@ -656,17 +663,17 @@ def my_tasks(scope: Scope, today: date) -> MyTasks | None:
         found[key][0]: key for key in wanted if key in found and found[key][1] in OPEN_STATUSES
     }
     general: dict[tuple[str, int], list[str]] = defaultdict(list)
-    desa_reasons: dict[tuple[str, int], list[tuple[str, str]]] = defaultdict(list)
-    for assessment_id, desa_code, reason in (
+    desa_reasons: dict[tuple[str, int], list[tuple[str, str, bool]]] = defaultdict(list)
+    for assessment_id, desa_code, reason, changed_at in (
         ReturnReason.objects.filter(
             assessment__in=list(open_ids), resolved=False, indicator__isnull=True
         )
         .order_by("desa_code", "pk")
-        .values_list("assessment_id", "desa_code", "reason")
+        .values_list("assessment_id", "desa_code", "reason", "changed_at")
     ):  # 1
         key = open_ids[assessment_id]
         if desa_code:
-            desa_reasons[key].append((desa_code, reason))
+            desa_reasons[key].append((desa_code, reason, changed_at is not None))
         else:
             general[key].append(reason)
     desa_total = 0
@@ -708,8 +715,9 @@ def my_tasks(scope: Scope, today: date) -> MyTasks | None:
                     "",
                     f"{url}?kecamatan={code.rsplit('.', 1)[0]}#desa-{code}",
                     [reason],
+                    changed=changed,
                 )
-                for code, reason in desa_reasons.get((program, year), [])
+                for code, reason, changed in desa_reasons.get((program, year), [])
             ]
         else:
             for row in rows:
@@ -727,7 +735,7 @@ def my_tasks(scope: Scope, today: date) -> MyTasks | None:
                         group.to_fill.append(_item(item, url))
                     elif item.evidence_missing:
                         group.evidence.append(_item(item, url))
-                if group.count or is_operator:
+                if group.count or group.returned or is_operator:
                     entry.groups.append(group)
             if is_operator:
                 entry.owns_nothing = not any(

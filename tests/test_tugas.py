@@ -108,6 +108,24 @@ def test_returned_items_show_their_reason_and_evidence_missing_is_listed(
     assert "Dikembalikan" in html
 
 
+def test_a_returned_item_changed_since_is_marked_and_no_longer_counted(
+    client, koordinator_bangka, operator_dinkes_bangka, verifikator
+):
+    assessment = returned_kla(koordinator_bangka, verifikator, ("KLA-3-09", "KLA-3-01"))
+    client.force_login(operator_dinkes_bangka)
+    before = client.get(PAGE).context["tasks"].count
+    indicator = assessment.edition.indicators.get(code="KLA-3-01")
+    fill(assessment, operator_dinkes_bangka, {"KLA-3-01": str(indicator.options[-1]["points"])})
+
+    response = client.get(PAGE)
+
+    assert response.context["tasks"].count == before - 1
+    returned = response.text.split("task-returned")[1].split("</ul>")[0]
+    changed = returned.split('data-code="KLA-3-01"')[1].split("</li>")[0]
+    assert "sudah diubah sejak dikembalikan" in changed
+    assert "sudah diubah" not in returned.split('data-code="KLA-3-09"')[1].split("</li>")[0]
+
+
 def test_a_filled_indicator_without_its_required_evidence_is_listed_as_evidence_missing(
     client, koordinator_bangka, operator_dinkes_bangka
 ):
@@ -189,7 +207,11 @@ def test_a_return_of_the_whole_goes_to_the_koordinator_not_to_an_opd_owning_noth
     client.force_login(operator_dinkes_bangka)
     operator = client.get(PAGE).text.split('id="tugas-ape-2025"')[1].split("</section>")[0]
 
-    assert '<a href="/penilaian/ape/19.01/2025/#alur">Lengkapi SK gugus tugas</a>' in ape
+    assert (
+        '<a href="/penilaian/ape/19.01/2025/#returned-general">Lengkapi SK gugus tugas</a>' in ape
+    )
+    client.force_login(koordinator_bangka)
+    assert 'id="returned-general"' in client.get("/penilaian/ape/19.01/2025/").text
     assert "Lengkapi SK gugus tugas" not in operator
     assert "OPD Anda tidak memegang indikator apa pun" in operator
 
