@@ -641,22 +641,19 @@ def my_tasks(scope: Scope, today: date) -> MyTasks | None:
     rows = blocks[0].rows if blocks else []
     years = {y for _p, y in wanted}
     specs: dict[tuple[str, int], list[cal.StageSpec]] = defaultdict(list)
-    for spec_year, spec in (
-        (s.year, s)
-        for s in Stage.objects.filter(program__in=programs, year__in=years).order_by(
-            "program", "order", "starts_on"
-        )
+    for stage in Stage.objects.filter(program__in=programs, year__in=years).order_by(
+        "program", "order", "starts_on"
     ):  # 1
-        specs[(spec.program, spec_year)].append(
+        specs[(stage.program, stage.year)].append(
             cal.StageSpec(
-                program=spec.program,
-                code=spec.code,
-                name=spec.name,
-                order=spec.order,
-                starts_on=spec.starts_on,
-                ends_on=spec.ends_on,
-                internal_deadline=spec.internal_deadline,
-                example=spec.example,
+                program=stage.program,
+                code=stage.code,
+                name=stage.name,
+                order=stage.order,
+                starts_on=stage.starts_on,
+                ends_on=stage.ends_on,
+                internal_deadline=stage.internal_deadline,
+                example=stage.example,
             )
         )
     open_ids = {
