@@ -297,6 +297,16 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
+# Imports on /impor/ of a file with at least IMPORT_JOB_ROWS data rows are previewed and applied
+# by a worker (impor.jobs, docs/import.md "Large files"). The worker writes its progress and a
+# heartbeat every IMPORT_JOB_PROGRESS_MS; a running job without a heartbeat for
+# IMPORT_JOB_STALE_SECONDS is failed (its worker died). Rows are written in chunks of
+# IMPORT_JOB_WRITE_CHUNK, each followed by a progress update.
+IMPORT_JOB_ROWS = env_int("IMPORT_JOB_ROWS", 5_000)
+IMPORT_JOB_PROGRESS_MS = env_int("IMPORT_JOB_PROGRESS_MS", 1_000)
+IMPORT_JOB_STALE_SECONDS = env_int("IMPORT_JOB_STALE_SECONDS", 60)
+IMPORT_JOB_WRITE_CHUNK = env_int("IMPORT_JOB_WRITE_CHUNK", 10_000)
+
 # The cache holds small shared state (rate limits, lockouts); readiness is stored in the
 # database (dashboard.store), not cached.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -345,6 +355,11 @@ CELERY_BEAT_SCHEDULE = {
     "remove-expired-import-files": {
         "task": "impor.tasks.remove_expired_import_files",
         "schedule": 3600.0,
+    },
+    # An import job whose worker died (no heartbeat) is stored as failed (pages show it so).
+    "fail-stale-import-jobs": {
+        "task": "impor.tasks.fail_stale_import_jobs",
+        "schedule": 60.0,
     },
     "clear-expired-sessions": {
         "task": "regions.tasks.clear_expired_sessions",

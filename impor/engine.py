@@ -116,21 +116,7 @@ def apply(name: str, data: bytes, file_name: str, user) -> Preview:
                 # Invalid, or nothing to change (a stale preview, a second confirm): no
                 # writes and no empty ImportRecord.
                 return result
-            now = timezone.now()
-            write_plan(plan, user, _("Excel import: %(file)s") % {"file": file_name}, now)
-            result.record = ImportRecord.objects.create(
-                user=user if getattr(user, "pk", None) else None,
-                resource=importer.name,
-                file_name=file_name[:255],
-                sha256=result.sha256,
-                size=len(data),
-                region_id=None if scope.is_provincial else scope.region_id,
-                rows_total=plan.total,
-                rows_new=plan.new,
-                rows_changed=plan.changed,
-                rows_unchanged=plan.unchanged,
-                duration_ms=int((time.monotonic() - started) * 1000),
-            )
+            result.record = write(result, plan, scope, user, started)
     except IntegrityError:
         result.plan = None
         result.refused = _(
@@ -140,6 +126,37 @@ def apply(name: str, data: bytes, file_name: str, user) -> Preview:
     if result.plan is not None and result.plan.errors:
         result.error_token = store(error_workbook(result.plan), suffix=".xlsx")
     return result
+
+
+def write(
+    result: Preview,
+    plan: Plan,
+    scope: Scope,
+    user,
+    started: float,
+    *,
+    progress=None,
+    chunk: int = 0,
+    background: bool = True,
+) -> ImportRecord:
+    """Write a checked ``plan`` and its :class:`ImportRecord` (inside the caller's
+    transaction); ``progress``, ``chunk`` and ``background`` as :func:`impor.writers.write_plan`."""
+    now = timezone.now()
+    reason = _("Excel import: %(file)s") % {"file": result.file_name}
+    write_plan(plan, user, reason, now, progress=progress, chunk=chunk, background=background)
+    return ImportRecord.objects.create(
+        user=user if getattr(user, "pk", None) else None,
+        resource=result.importer.name,
+        file_name=result.file_name[:255],
+        sha256=result.sha256,
+        size=result.size,
+        region_id=None if scope.is_provincial else scope.region_id,
+        rows_total=plan.total,
+        rows_new=plan.new,
+        rows_changed=plan.changed,
+        rows_unchanged=plan.unchanged,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    )
 
 
 def summary(result: Preview) -> str:

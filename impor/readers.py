@@ -146,6 +146,37 @@ def read_table(data: bytes, file_name: str, sheet_name: str) -> Table:
     return _read_xlsx(data, sheet_name)
 
 
+def precheck(data: bytes, file_name: str, sheet_name: str) -> int:
+    """Every check made before parsing (the kind of file, the zip's directory, bombs, macros,
+    the sheet by name, the row limit), without parsing: the rows the sheet holds, estimated
+    from its row elements (xlsx) or its lines (csv). Raises :class:`FileRefused`.
+
+    The import pages decide with it whether a file is checked in the request or by a worker
+    (``impor.jobs``): a refused file never reaches a worker."""
+    kind = detect_kind(data, file_name)
+    if kind == "csv":
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FileRefused(
+                _("The CSV file is not in UTF-8. Save it as “CSV UTF-8” and upload it again.")
+            ) from None
+        return max(text.count("\n") - (0 if text.endswith("\n") else -1) - 1, 0)
+    archive = check_xlsx_container(data)
+    paths = sheet_paths(archive)
+    member = paths[choose_sheet(list(paths), sheet_name)]
+    try:
+        info = archive.getinfo(member)
+    except KeyError:
+        raise FileRefused(_("The file is damaged or is not an Excel workbook (.xlsx).")) from None
+    xml = _stream(archive, info, MAX_UNCOMPRESSED_BYTES)
+    rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b":row ")
+    if rows > MAX_ROWS + 1 and _count_rows(xml) > MAX_ROWS + 1:
+        raise FileRefused(_too_many_rows())
+    return max(rows - 1, 0)
+
+
 def sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → zip member path of its XML, from the workbook and its relationships."""
     workbook_xml = _read_member(archive, "xl/workbook.xml", 10 * 1024 * 1024)

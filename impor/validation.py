@@ -39,6 +39,7 @@ PREVIEW_LIMIT = 200
 MAX_ERRORS = 1_000  # errors kept in memory (and listed, and in the error file); all are counted
 ROWS_LISTED = 20  # rows named in the message of a repeated key; the rest are counted
 CHUNK = 500
+PROGRESS_EVERY = 1_000
 ANSWER_PROGRAMS = (Program.APE, Program.KLA)
 # A row that would change a submitted or verified assessment is refused; an unchanged one is not.
 LOCKED = (Assessment.Status.SUBMITTED, Assessment.Status.VERIFIED)
@@ -83,6 +84,8 @@ class Plan:
     region_ids: set[int] = field(default_factory=set)
     create_assessments: set[tuple[int, int]] = field(default_factory=set)
     touched_assessments: set[int] = field(default_factory=set)
+    # Called with the number of rows read so far, every PROGRESS_EVERY rows (a job's progress).
+    progress: Callable[[int], None] | None = field(default=None, repr=False)
 
     @property
     def total(self) -> int:
@@ -229,7 +232,7 @@ class Importer:
         index = self.column_index(table)
         formulas = table.formula_cells
         items = list(index.items())
-        for number, cells in table.rows:
+        for number, cells in _counted(table.rows, plan.progress):
             width = len(cells)
             row = {name: (cells[pos] if pos < width else None) for name, pos in items}
             if formulas:
@@ -247,14 +250,24 @@ class Importer:
         formulas = table.formula_cells
         if not formulas and None not in positions:
             pick = itemgetter(*positions)
-            for number, cells in table.rows:
+            for number, cells in _counted(table.rows, plan.progress):
                 yield (number, *pick(cells))
             return
         for number, row in self.rows(table, plan):
             yield (number, *(row.get(name) for name in names))
 
-    def plan(self, table: Table, scope: Scope, *, for_update: bool = False) -> Plan:
+    def plan(self, table: Table, scope: Scope, *, for_update: bool = False, progress=None) -> Plan:
         raise NotImplementedError  # each resource below defines its rules
+
+
+def _counted(rows: list, progress: Callable[[int], None] | None) -> Iterator:
+    """``rows`` as they are; ``progress(n)`` after every ``PROGRESS_EVERY`` rows and at the end."""
+    if progress is None:
+        yield from rows
+        return
+    for start in range(0, len(rows), PROGRESS_EVERY):
+        yield from rows[start : start + PROGRESS_EVERY]
+        progress(min(start + PROGRESS_EVERY, len(rows)))
 
 
 class RepeatedKeys:
@@ -383,8 +396,8 @@ class NilaiImporter(Importer):
     key_columns = ("kode_wilayah", "tahun", "kode_indikator")
     koordinator_allowed = True
 
-    def plan(self, table: Table, scope: Scope, *, for_update: bool = False) -> Plan:
-        plan = Plan(self, table)
+    def plan(self, table: Table, scope: Scope, *, for_update: bool = False, progress=None) -> Plan:
+        plan = Plan(self, table, progress=progress)
         parsed = []
         codes: set[str] = set()
         region_codes: set[str] = set()
@@ -633,8 +646,8 @@ class KampungKbImporter(Importer):
     optional = frozenset({"kelas_bkkbn", "indeks_input", "indeks_proses", "indeks_output"})
     key_columns = ("kode_desa", "tahun")
 
-    def plan(self, table: Table, scope: Scope, *, for_update: bool = False) -> Plan:
-        plan = Plan(self, table)
+    def plan(self, table: Table, scope: Scope, *, for_update: bool = False, progress=None) -> Plan:
+        plan = Plan(self, table, progress=progress)
         present = [f for f in DESA_RECORD_FIELDS if f in self.column_index(table)]
         parsed = []
         desa_codes: set[str] = set()
@@ -824,8 +837,8 @@ class DesaImporter(Importer):
     columns = ("kode_desa", "nama", "kode_kecamatan", "jenis")
     key_columns = ("kode_desa",)
 
-    def plan(self, table: Table, scope: Scope, *, for_update: bool = False) -> Plan:
-        plan = Plan(self, table)
+    def plan(self, table: Table, scope: Scope, *, for_update: bool = False, progress=None) -> Plan:
+        plan = Plan(self, table, progress=progress)
         parsed = []
         for number, row in self.rows(table, plan):
             code = coerce.as_desa_code(row["kode_desa"])

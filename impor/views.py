@@ -2,29 +2,34 @@
 
 Admins import every resource here or in the Django admin; a koordinator imports ``nilai`` for
 their own region here (any row of another region refuses the whole file). Exports and blank
-templates hold only what ``scope_for(user)`` allows.
+templates hold only what ``scope_for(user)`` allows. A file of ``IMPORT_JOB_ROWS`` rows or more
+is previewed and applied by a worker (``impor.jobs``): the upload answers with its job page.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from impor import engine
+from impor import engine, jobs
 from impor import templates as workbooks
 from impor.exports import XLSX_CONTENT_TYPE, export_workbook
 from impor.forms import ConfirmForm, UploadForm
-from impor.models import ImportRecord
+from impor.models import ImportJob, ImportRecord
+from impor.readers import FileRefused, precheck
 from impor.validation import IMPORTERS, Importer
 from regions.scoping import scope_for
 
 RECENT = 10
+JOB_LIST = 100
 
 
 def _importer(resource: str) -> Importer:
@@ -56,10 +61,19 @@ def index(request: HttpRequest) -> HttpResponse:
     if not scope.is_provincial:
         records = records.filter(region_id=scope.region_id) if scope.region_id else records.none()
     exportable = [] if scope.is_anonymous else list(IMPORTERS.values())
+    recent_jobs = [
+        jobs.as_seen(job) for job in jobs.visible(scope).select_related("user", "region")[:RECENT]
+    ]
     return render(
         request,
         "impor/index.html",
-        {"importers": importers, "exportable": exportable, "records": records[:RECENT]},
+        {
+            "importers": importers,
+            "exportable": exportable,
+            "records": records[:RECENT],
+            "jobs": recent_jobs,
+            "is_admin": scope.is_admin,
+        },
     )
 
 
@@ -72,6 +86,13 @@ def upload(request: HttpRequest, resource: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         handle = form.cleaned_data["file"]
         data = b"".join(handle.chunks())
+        try:
+            rows = precheck(data, handle.name, importer.sheet)
+        except FileRefused:
+            rows = 0  # refused below by the preview, with the same message; no job
+        if rows >= settings.IMPORT_JOB_ROWS:
+            job = jobs.create(importer, data, handle.name, request.user, rows)
+            return redirect("impor:job", pk=job.pk)
         outcome = engine.preview(importer.name, data, handle.name, request.user)
         engine.remember_error_file(request, outcome)
         if outcome.can_apply:
@@ -86,6 +107,7 @@ def upload(request: HttpRequest, resource: str) -> HttpResponse:
             "outcome": outcome,
             "confirm_form": confirm_form,
             "scope": scope_for(request.user),
+            "job_rows": settings.IMPORT_JOB_ROWS,
         },
     )
 
@@ -149,3 +171,89 @@ def error_file(request: HttpRequest, token: str) -> HttpResponse:
     if data is None:
         raise Http404(_("This error file has expired."))
     return _xlsx(data, "kesalahan_impor.xlsx")
+
+
+# --- large files: worker jobs ---
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    """The job, if this user may see it (404 otherwise: another region's job does not exist),
+    as a reader sees it (a stale running job reads "gagal"; stored as such only by a POST)."""
+    if request.method == "POST":
+        jobs.fail_stale()
+    job = (
+        jobs.visible(scope_for(request.user))
+        .select_related("user", "region", "record")
+        .filter(pk=pk)
+        .first()
+    )
+    if job is None:
+        raise Http404(_("No such import job."))
+    return jobs.as_seen(job)
+
+
+@login_required
+def job(request: HttpRequest, pk: int) -> HttpResponse:
+    """One job: its progress (the page refreshes itself while it runs), then its preview and
+    the confirm button, its result, or why it failed and a retry button."""
+    job = _job_for(request, pk)
+    if job.error_token and not engine.may_download(request, job.error_token):
+        engine.remember_error_file(request, job)  # the job's error file, for this session
+    outcome = jobs.outcome(job) if job.state == ImportJob.State.SELESAI else None
+    return render(
+        request,
+        "impor/job.html",
+        {
+            "job": job,
+            "importer": _importer(job.resource),
+            "outcome": outcome,
+            "error_url": reverse("impor:errors", args=[job.error_token]) if job.error_token else "",
+            "percent": jobs.percent(job),
+            "elapsed": jobs.elapsed(job),
+            "refresh": job.running,
+            "can_confirm": jobs.can_confirm(job),
+            "can_retry": job.state == ImportJob.State.GAGAL,
+        },
+    )
+
+
+@login_required
+@require_POST
+def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    _importer_for(request, job.resource)
+    if jobs.confirm(job):
+        messages.info(request, _("The import is queued; this page shows its progress."))
+    else:
+        messages.error(request, _("This preview was already confirmed or cannot be imported."))
+    return redirect("impor:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    _importer_for(request, job.resource)
+    if jobs.retry(job):
+        messages.info(request, _("The job is queued again."))
+    elif job.state == ImportJob.State.GAGAL:
+        messages.error(request, jobs.expired_message())
+    else:
+        messages.error(request, _("Only a failed job can be retried."))
+    return redirect("impor:job", pk=job.pk)
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    """The admin's view of recent jobs (kind, user, state, rows, time, error)."""
+    scope = scope_for(request.user)
+    if not scope.is_admin:
+        raise Http404(_("No such page."))
+    now = timezone.now()
+    recent = [
+        jobs.as_seen(item, now)
+        for item in jobs.visible(scope).select_related("user", "region")[:JOB_LIST]
+    ]
+    for item in recent:
+        item.elapsed = jobs.elapsed(item, now)
+    return render(request, "impor/jobs.html", {"jobs": recent})

@@ -42,16 +42,34 @@ CHUNK = 500
 ANSWER_FIELDS = ("assessment", "indicator", "value", "note", "carried_over", "updated_at")
 
 
-def write_plan(plan: Plan, user, reason: str, now: dt.datetime) -> int:
-    """Store ``plan`` (already checked, inside the caller's transaction); rows written."""
+def write_plan(
+    plan: Plan,
+    user,
+    reason: str,
+    now: dt.datetime,
+    *,
+    progress: Callable[[int], None] | None = None,
+    chunk: int = 0,
+    background: bool = True,
+) -> int:
+    """Store ``plan`` (already checked, inside the caller's transaction); rows written.
+
+    With ``progress``, rows are written in chunks of ``chunk`` and ``progress(rows written)``
+    is called after each (a job's progress bar). ``background=False`` refreshes the readiness
+    of the touched assessments right after the commit, in this process (a job does that work
+    itself) instead of queuing a job for it."""
     reason = reason[:HISTORY_REASON_MAX]
     user_id = getattr(user, "pk", None)
     writes = plan.writes
     if not writes:
         return 0
     if isinstance(writes[0], DesaWrite):
-        return _write_desa(writes)
-    assessment_ids = _ensure_assessments(plan, user_id, reason, now)
+        count = _write_desa(writes, background)
+        if progress is not None:
+            progress(count)
+        return count
+    assessment_ids = _ensure_assessments(plan, user_id, reason, now, background)
+    size = chunk if progress is not None and chunk > 0 else len(writes)
     if isinstance(writes[0], AnswerWrite):
         rows = [
             (
@@ -64,22 +82,32 @@ def write_plan(plan: Plan, user, reason: str, now: dt.datetime) -> int:
             )
             for w in writes
         ]
-        count = upsert(
-            Answer,
-            ANSWER_FIELDS,
-            rows,
-            unique_fields=("assessment", "indicator"),
-            update_fields=("value", "note", "carried_over", "updated_at"),
-            compare_fields=("value", "note", "carried_over"),
-            new_flags=[w.answer_id is None for w in writes],
-            user_id=user_id,
-            reason=reason,
-            now=now,
-        )
+        flags = [w.answer_id is None for w in writes]
+        count = 0
+        for start in range(0, len(rows), size):
+            count += upsert(
+                Answer,
+                ANSWER_FIELDS,
+                rows[start : start + size],
+                unique_fields=("assessment", "indicator"),
+                update_fields=("value", "note", "carried_over", "updated_at"),
+                compare_fields=("value", "note", "carried_over"),
+                new_flags=flags[start : start + size],
+                user_id=user_id,
+                reason=reason,
+                now=now,
+            )
+            if progress is not None:
+                progress(min(start + size, len(rows)))
     else:
-        count = _write_desa_records(writes, assessment_ids, user_id, reason, now)
+        count = 0
+        for start in range(0, len(writes), size):
+            part = writes[start : start + size]
+            count += _write_desa_records(part, assessment_ids, user_id, reason, now)
+            if progress is not None:
+                progress(min(start + size, len(writes)))
     if plan.touched_assessments:
-        _bump_assessments(sorted(plan.touched_assessments), user_id, reason, now)
+        _bump_assessments(sorted(plan.touched_assessments), user_id, reason, now, background)
     return count
 
 
@@ -124,7 +152,7 @@ def _write_desa_records(
     )
 
 
-def _write_desa(writes: Sequence[DesaWrite]) -> int:
+def _write_desa(writes: Sequence[DesaWrite], background: bool = True) -> int:
     """Upsert the desa; the Kampung KB assessments of every region that gains or loses one
     (its old and new region) get a new version."""
     fields = ("code", "name", "kecamatan", "region", "jenis")
@@ -137,7 +165,7 @@ def _write_desa(writes: Sequence[DesaWrite]) -> int:
             .values_list("region_id", flat=True)
             .distinct()
         )
-    desa_regions_changed(regions, background=True)  # readiness refreshed by a job
+    desa_regions_changed(regions, background=background)  # readiness refreshed by a job
     return upsert(
         Desa,
         fields,
@@ -153,7 +181,7 @@ def _write_desa(writes: Sequence[DesaWrite]) -> int:
 
 
 def _ensure_assessments(
-    plan: Plan, user_id: int | None, reason: str, now: dt.datetime
+    plan: Plan, user_id: int | None, reason: str, now: dt.datetime, background: bool = True
 ) -> dict[tuple[int, int], int]:
     """(region_id, edition_id) → assessment id; missing assessments are created in draft."""
     pairs = {(w.region_id, w.edition_id) for w in plan.writes}
@@ -179,7 +207,7 @@ def _ensure_assessments(
             if (region, edition) in plan.create_assessments
         ]
         history_from_table(Assessment, created, "+", user_id, reason, now)
-        assessments_changed(created, background=True)  # readiness: a job after the commit
+        assessments_changed(created, background=background)  # readiness: after the commit
     return {
         (region, edition): pk
         for pk, region, edition in Assessment.objects.filter(
@@ -188,7 +216,9 @@ def _ensure_assessments(
     }
 
 
-def _bump_assessments(ids: list[int], user_id: int | None, reason: str, now: dt.datetime) -> None:
+def _bump_assessments(
+    ids: list[int], user_id: int | None, reason: str, now: dt.datetime, background: bool = True
+) -> None:
     """Every assessment the import changed gets a new version (a form still holding the old one
     is refused as stale) and a history entry."""
     for start in range(0, len(ids), CHUNK):
@@ -196,7 +226,7 @@ def _bump_assessments(ids: list[int], user_id: int | None, reason: str, now: dt.
             version=F("version") + 1, updated_at=now, updated_by_id=user_id
         )
     history_from_table(Assessment, ids, "~", user_id, reason, now)
-    assessments_changed(ids, background=True)  # readiness: a job after the commit
+    assessments_changed(ids, background=background)  # readiness: after the commit
 
 
 # --- the generic upsert ---

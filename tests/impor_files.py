@@ -23,6 +23,7 @@ from penilaian.models import Answer, Assessment
 from regions.models import Desa
 
 GLOSSARY = Path(__file__).resolve().parent.parent / "locale" / "glossary" / "impor.json"
+JOBS_GLOSSARY = GLOSSARY.with_name("jobs.json")
 NILAI = ["kode_wilayah", "tahun", "kode_indikator", "nilai", "catatan"]
 KAMPUNG_KB = [
     "kode_desa",
@@ -231,7 +232,9 @@ def messages_of(outcome) -> list[str]:
 
 
 def glossary() -> dict[str, str]:
-    return json.loads(GLOSSARY.read_text(encoding="utf-8"))
+    """The import app's messages: ``impor.json``, and ``jobs.json`` (its worker jobs)."""
+    entries = json.loads(GLOSSARY.read_text(encoding="utf-8"))
+    return entries | json.loads(JOBS_GLOSSARY.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(autouse=True)

@@ -470,8 +470,8 @@ def test_a_conflicting_concurrent_write_is_reported_and_rolled_back(admin_user, 
 
     original = writers.write_plan
 
-    def conflicting(plan, user, reason, now):
-        original(plan, user, reason, now)  # the rows are written, then a unique key collides
+    def conflicting(plan, user, reason, now, **options):
+        original(plan, user, reason, now, **options)  # rows written, then a unique key collides
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(engine, "write_plan", conflicting)

@@ -16,6 +16,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from impor.models import ImportJob
 from regions.models import Region
 from sinergitas.models import Meeting
 from tests.acceptance.conftest import launch_chromium, session_cookie
@@ -66,6 +67,8 @@ PAGES = {
     "sinergitas:followup_create": "/sinergitas/{meeting}/tindak-lanjut/",
     "impor:index": "/impor/",
     "impor:upload": "/impor/nilai/",
+    "impor:jobs": "/impor/tugas/",  # the admin's list; 404 for the others
+    "impor:job": "/impor/tugas/{job}/",  # a finished preview of the role's region
     "api:token": "/api/token/",
     "api:docs": "/api/docs/",
     "password_change": "/accounts/password_change/",
@@ -87,6 +90,7 @@ NOT_PAGES = {
     "penilaian:document_download", "sinergitas:export", "sinergitas:document",
     "sinergitas:document_upload", "sinergitas:document_remove", "sinergitas:evidence_link",
     "sinergitas:evidence_unlink", "sinergitas:followup_edit", "impor:errors", "impor:confirm",
+    "impor:job_confirm", "impor:job_retry",
     "impor:template", "impor:export", "dashboard:export_recap", "dashboard:export_ape",
     "dashboard:export_kla", "dashboard:export_kampung_kb", "penilaian:assessment_start",
     "kampung_kb:assessment_start",
@@ -144,6 +148,28 @@ def page_problems(page, width: int) -> list[str]:
     return problems
 
 
+def preview_job(user, region_code: str) -> ImportJob:
+    """A finished preview job with a long file name, a change and an error, in ``region_code``."""
+    return ImportJob.objects.create(
+        resource="nilai",
+        user=user,
+        region=Region.objects.get(code=region_code),
+        file_name="nilai_kabupaten_bangka_2025_lengkap_dengan_catatan_final_revisi.xlsx",
+        sha256="0" * 64,
+        size=1,
+        token="0" * 32,
+        state=ImportJob.State.SELESAI,
+        rows_total=20000,
+        rows_checked=20000,
+        summary={
+            "total": 20000, "new": 19999, "changed": 0, "unchanged": 0, "invalid": 1,
+            "error_total": 1, "can_apply": False,
+            "errors": [[3, "nilai", "Nilai 1 tidak ada dalam pilihan (0, 2, 4, 5)."]],
+            "preview": [[2, "new", f"{region_code} / 2025 / APE-KOM-01", "", "3"]],
+        },
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
     live_server, demo_data, screenshot_dir, request, role
@@ -156,8 +182,10 @@ def test_every_page_fits_phone_and_desktop_and_reads_indonesian(
     other = "19.02" if own == "19.01" else "19.01"
     meeting = Meeting.objects.filter(regions__code=own).order_by("pk").first()
     assert meeting is not None
+    job = preview_job(user, own)
     paths = {
-        name: path.format(own=own, other=other, meeting=meeting.pk) for name, path in PAGES.items()
+        name: path.format(own=own, other=other, meeting=meeting.pk, job=job.pk)
+        for name, path in PAGES.items()
     }
     folder = screenshot_dir / "layout"
     folder.mkdir(exist_ok=True)
