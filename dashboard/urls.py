@@ -5,8 +5,7 @@ from dashboard import views
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.landing, name="home"),
-    path("dasbor/", views.home, name="overview"),
+    path("", views.home, name="home"),
     path("wilayah/<str:kode>/", views.region, name="region"),
     path("wilayah/<str:kode>/cetak/", views.region_print, name="region_print"),
     path("publik/", views.public, name="public"),

@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,7 +51,7 @@ from dashboard.readiness import (
 from penilaian.models import Level, Program
 from penilaian.queries import current_year, frequent_return_reasons
 from penilaian.scoring import NumberState
-from regions.models import Region, Role
+from regions.models import Region
 from regions.scoping import Scope, scope_for
 from sinergitas.queries import meetings_for_region
 
@@ -275,21 +275,6 @@ def _context(request: HttpRequest, recap: Recap) -> dict[str, object]:
 
 
 # --- province dashboard -----------------------------------------------------------------------
-
-
-# Who lands on "Tugas saya" (akuntabilitas:tugas) instead of the province dashboard.
-TASK_LANDING_ROLES = (Role.KOORDINATOR, Role.OPERATOR)
-
-
-@require_GET
-@login_required
-def landing(request: HttpRequest) -> HttpResponse:
-    """ "/": operators and koordinators land on their tasks ("Tugas saya"), every other role on
-    the province dashboard. "/" with a query (``?tahun=``: the year form, the sub-navigation)
-    and ``/dasbor/`` always show the dashboard, so it stays one click away for everyone."""
-    if not request.GET and scope_for(request.user).role in TASK_LANDING_ROLES:
-        return redirect(reverse("akuntabilitas:tugas"))
-    return home(request)
 
 
 @require_GET

@@ -76,7 +76,7 @@ def test_the_dashboard_shows_the_current_stage_and_at_risk_regions(
     client, calendar_2026, koordinator_bangka
 ):
     client.force_login(koordinator_bangka)
-    panel = client.get("/dasbor/").text.split('id="kalender-ringkas"')[1].split("</section>")[0]
+    panel = client.get("/").text.split('id="kalender-ringkas"')[1].split("</section>")[0]
     assert "Pengisian mandiri" in panel and 'data-days="6"' in panel
     assert "Kabupaten Bangka" in panel and "Kabupaten Belitung" not in panel
 

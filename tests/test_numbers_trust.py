@@ -89,7 +89,7 @@ def test_the_dashboard_year_does_not_move_when_an_officer_opens_or_starts_next_y
 
     for user in (operator_dinkes_bangka, koordinator_bangka, verifikator):
         client.force_login(user)
-        for url in ("/dasbor/", "/kla/", "/ape/", "/kampung-kb/", "/penilaian/"):
+        for url in ("/", "/kla/", "/ape/", "/kampung-kb/", "/penilaian/"):
             response = client.get(url)
             assert response.context["year"] == 2025, (user, url)
         assert client.get("/wilayah/19.01/").context["year"] == 2025

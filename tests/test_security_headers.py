@@ -218,7 +218,7 @@ def test_the_session_cookie_ends_with_the_browser_and_each_request_renews_the_se
     session = Session.objects.get()
     # pretend the last request was 7 hours ago: the next request renews the 8 hours
     Session.objects.filter(pk=session.pk).update(expire_date=timezone.now() + timedelta(hours=1))
-    assert client.get("/dasbor/").status_code == 200
+    assert client.get("/").status_code == 200
     renewed = Session.objects.get(pk=session.pk).expire_date
     assert renewed > timezone.now() + timedelta(hours=7, minutes=59)
 
@@ -229,14 +229,14 @@ def test_the_renewal_is_written_at_most_once_a_minute(client, koordinator_bangka
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(koordinator_bangka)
-    client.get("/dasbor/")
+    client.get("/")
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/dasbor/").status_code == 200
+        assert client.get("/").status_code == 200
     writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
     assert writes == []  # a request right after the last one reads the session only
     Session.objects.update(expire_date=timezone.now() + timedelta(hours=8, seconds=-61))
     with CaptureQueriesContext(connection) as queries:
-        client.get("/dasbor/")
+        client.get("/")
     writes = [q["sql"] for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
     assert len(writes) == 1
 
@@ -244,9 +244,9 @@ def test_the_renewal_is_written_at_most_once_a_minute(client, koordinator_bangka
 @pytest.mark.django_db
 def test_a_session_idle_for_more_than_8_hours_is_logged_out(client, koordinator_bangka):
     client.force_login(koordinator_bangka)
-    assert client.get("/dasbor/").status_code == 200
+    assert client.get("/").status_code == 200
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
-    response = client.get("/dasbor/")
+    response = client.get("/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 

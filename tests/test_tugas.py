@@ -358,15 +358,19 @@ def test_after_login_operators_and_koordinators_land_on_their_tasks(client, requ
     assert template in [t.name for t in response.templates]
 
 
-def test_the_dashboard_stays_one_click_away_for_a_koordinator(client, koordinator_bangka):
+def test_the_dashboard_stays_at_slash_and_one_click_away_for_a_koordinator(
+    client, koordinator_bangka
+):
+    """Contract §4: "/" is the province dashboard for every logged-in user; "Tugas saya" is
+    where operators and koordinators land after login, and the menu links both."""
     client.force_login(koordinator_bangka)
 
-    assert client.get("/")["Location"] == "/tugas/"
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "dashboard/home.html" in [t.name for t in response.templates]
     html = client.get(PAGE).text
     nav = html.split('id="menu"')[1].split("</nav>")[0]
-    assert 'href="/tugas/"' in nav and 'href="/dasbor/"' in nav
-    assert client.get("/dasbor/").status_code == 200
-    assert client.get("/?tahun=2025").status_code == 200  # the year form and the sub-navigation
+    assert 'href="/tugas/"' in nav and 'href="/"' in nav
 
 
 def test_the_nav_of_other_roles_has_no_tasks_link(client, verifikator):

@@ -42,7 +42,6 @@ NARROW = 360  # the smallest phones in use: checked for sideways scroll only, on
 # ({own}: their region, {meeting}: a meeting they see).
 PAGES = {
     "dashboard:home": "/?tahun=2025",
-    "dashboard:overview": "/dasbor/",
     "akuntabilitas:tugas": "/tugas/",
     "dashboard:region": "/wilayah/{own}/?tahun=2025",
     "dashboard:region_print": "/wilayah/{own}/cetak/?tahun=2025",
