@@ -66,8 +66,8 @@ PAGES = {
     "sinergitas:followup_create": "/sinergitas/{meeting}/tindak-lanjut/",
     "impor:index": "/impor/",
     "impor:upload": "/impor/nilai/",
-    "impor:jobs": "/impor/tugas/",  # the admin's list; 404 for the others
-    "impor:job": "/impor/tugas/{job}/",  # a finished preview of the role's region
+    "impor:jobs": "/impor/proses/",  # the admin's list; 404 for the others
+    "impor:job": "/impor/proses/{job}/",  # a finished preview of the role's region
     "api:token": "/api/token/",
     "api:docs": "/api/docs/",
     "password_change": "/accounts/password_change/",
