@@ -4,20 +4,23 @@ OPD and indicators: the OPD accountability table, the calendar and the reminders
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
+from django.urls import reverse
 
 from akuntabilitas import scoring as cal
 from akuntabilitas.models import RiskRule, Stage
 from kampung_kb.models import DesaRecord
 from penilaian import scoring
 from penilaian.models import Answer, Assessment, Edition, Indicator, Program, ReturnReason
-from penilaian.queries import load_assessments, load_catalog_map
+from penilaian.queries import current_years, load_assessments, load_catalog_map
 from regions.models import Assignment, Desa, Opd, Region, Role
+from regions.scoping import Scope
 
 # The programmes whose indicators are owned by OPD (Kampung KB rows belong to the koordinator).
 OWNED_PROGRAMS = (Program.APE, Program.KLA)
@@ -45,6 +48,20 @@ class OwnedItem:
     verified: bool
     returned_reasons: list[str] = field(default_factory=list)
     submitted: bool = False
+    evidence_required: bool = False
+    year: int = 0
+    # returned, and changed by the region since (penilaian.fixes): waiting to be submitted again
+    changed: bool = False
+
+    @property
+    def evidence_missing(self) -> bool:
+        """Required evidence not attached while the region can still attach it."""
+        return (
+            self.evidence_required
+            and not self.evidenced
+            and not self.verified
+            and not self.submitted
+        )
 
     @property
     def open(self) -> bool:
@@ -162,27 +179,42 @@ def contacts_by_region(region_ids: Iterable[int] | QuerySet) -> dict[int, list[t
     return found
 
 
-def opd_accountability(regions: QuerySet[Region], year: int) -> list[RegionOpds]:
+def opd_accountability(
+    regions: QuerySet[Region] | Iterable[Region], year: int | Mapping[str, Iterable[int]]
+) -> list[RegionOpds]:
     """Per region in ``regions`` and per OPD: owned APE/KLA indicators of ``year`` and their
-    state, contacts, and gap-list items (the points at stake). 13 queries, whatever the size.
+    state, contacts, and gap-list items (the points at stake). 13 queries, whatever the size
+    (12 when ``regions`` is a list).
+
+    ``year`` may also give each programme its own years (``{"ape": [2025], "kla": [2024,
+    2026]}``, as "Tugas saya" does); a programme left out of the mapping is left out, and each
+    item says its year.
     """
+    if isinstance(year, int):
+        years = dict.fromkeys(OWNED_PROGRAMS, (year,))
+    else:
+        years = {p: tuple(ys) for p, ys in year.items() if p in OWNED_PROGRAMS}
     region_list = list(regions)
     region_ids = [r.pk for r in region_list]
-    catalogs = load_catalog_map(OWNED_PROGRAMS, [year])  # 4 queries
-    loaded = load_assessments(OWNED_PROGRAMS, [year], region_ids)  # 5 queries
+    year_set = sorted({y for ys in years.values() for y in ys})
+    catalogs = load_catalog_map(OWNED_PROGRAMS, year_set)  # 4 queries
+    loaded = load_assessments(OWNED_PROGRAMS, year_set, region_ids)  # 5 queries
     returns: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for assessment_id, code, reason in (
+    unchanged: set[tuple[int, str]] = set()  # returned and not changed by the region since
+    for assessment_id, code, reason, changed_at in (
         ReturnReason.objects.filter(
             assessment__region__in=region_ids,
-            assessment__edition__year=year,
+            assessment__edition__year__in=year_set,
             assessment__edition__program__in=OWNED_PROGRAMS,
             resolved=False,
             indicator__isnull=False,
         )
         .order_by("pk")
-        .values_list("assessment_id", "indicator__code", "reason")
+        .values_list("assessment_id", "indicator__code", "reason", "changed_at")
     ):
         returns[(assessment_id, code)].append(reason)
+        if changed_at is None:
+            unchanged.add((assessment_id, code))
     opds: dict[int, list[tuple[int, str, str]]] = defaultdict(list)
     for pk, region_id, kind_code, name in (
         Opd.objects.filter(region__in=region_ids)
@@ -203,11 +235,11 @@ def opd_accountability(regions: QuerySet[Region], year: int) -> list[RegionOpds]
                 koordinators.append(contact)
         unowned = OpdRow(region, None, NO_OPD, "")
         overrides = loaded.owners_for(region.pk)
-        for program in OWNED_PROGRAMS:
-            catalog = catalogs.get((program, year))
+        for program, program_year in ((p, y) for p in OWNED_PROGRAMS for y in years.get(p, ())):
+            catalog = catalogs.get((program, program_year))
             if catalog is None:
                 continue
-            data = loaded.get(program, region.pk, year)
+            data = loaded.get(program, region.pk, catalog.year)
             values, _invalid = catalog.clean_values(data.values if data else {})
             evidenced = data.evidenced if data else frozenset()
             verified = bool(data and data.is_verified)
@@ -227,6 +259,9 @@ def opd_accountability(regions: QuerySet[Region], year: int) -> list[RegionOpds]
                         verified=verified,
                         returned_reasons=reasons,
                         submitted=submitted,
+                        evidence_required=spec.evidence_required,
+                        year=catalog.year,
+                        changed=bool(reasons) and (data.id, spec.code) not in unchanged,
                     )
                 )
             gap = scoring.gap_to_next(
@@ -240,7 +275,7 @@ def opd_accountability(regions: QuerySet[Region], year: int) -> list[RegionOpds]
                 row = rows.get(item.owner or "", unowned)
                 row.gap.append(GapLine(program, item.code, item.text, item.gain))
         ordered = list(rows.values()) + ([unowned] if unowned.items else [])
-        result.append(RegionOpds(region, year, ordered, koordinators))
+        result.append(RegionOpds(region, max(year_set, default=0), ordered, koordinators))
     return result
 
 
@@ -421,3 +456,294 @@ def calendar_overview(regions: QuerySet[Region], year: int, today) -> list[Progr
                 )
         result.append(ProgramCalendar(program, str(label), rows, current_row, risks))
     return result
+
+
+# --- "Tugas saya": what one operator or koordinator still has to do ---------------------------
+
+TASK_ROLES = (Role.KOORDINATOR, Role.OPERATOR)
+OPEN_STATUSES = (Assessment.Status.DRAFT, Assessment.Status.RETURNED)
+
+
+@dataclass
+class TaskItem:
+    """One thing to do, with the address of its field on the entry form."""
+
+    code: str
+    text: str
+    url: str
+    reasons: list[str] = field(default_factory=list)
+    evidence_required: bool = False
+    changed: bool = False  # a returned item the region has changed since: not a task any more
+
+
+@dataclass
+class TaskGroup:
+    """One OPD's open items of one assessment (``opd_id`` None: the indicators without an
+    owner agency, which the koordinator fills)."""
+
+    opd_id: int | None
+    name: str
+    contacts: list[Contact] = field(default_factory=list)
+    to_fill: list[TaskItem] = field(default_factory=list)
+    returned: list[TaskItem] = field(default_factory=list)
+    evidence: list[TaskItem] = field(default_factory=list)
+
+    @property
+    def open_returned(self) -> list[TaskItem]:
+        return [i for i in self.returned if not i.changed]
+
+    @property
+    def count(self) -> int:
+        return len(self.to_fill) + len(self.open_returned) + len(self.evidence)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """The deadline the province works to in the current calendar stage."""
+
+    stage: str
+    date: date
+    days_left: int
+    provincial: bool
+    example: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
+
+
+@dataclass
+class AssessmentTasks:
+    """One assessment (or one the koordinator may start) and what is open in it."""
+
+    program: str
+    label: str
+    year: int
+    status: str  # "" = not started
+    status_label: str
+    url: str
+    current: bool
+    deadline: Deadline | None = None
+    groups: list[TaskGroup] = field(default_factory=list)
+    general_reasons: list[str] = field(default_factory=list)
+    can_start: bool = False
+    can_submit: bool = False
+    desa_total: int = 0
+    desa_done: int = 0
+    desa_missing_url: str = ""
+    desa_returned: list[TaskItem] = field(default_factory=list)
+    owns_nothing: bool = False
+
+    @property
+    def desa_missing(self) -> int:
+        return self.desa_total - self.desa_done if self.status in OPEN_STATUSES else 0
+
+    @property
+    def item_count(self) -> int:
+        return sum(g.count for g in self.groups) + sum(not i.changed for i in self.desa_returned)
+
+    @property
+    def count(self) -> int:
+        """Open tasks: items (a returned one until the region changes it), missing desa rows
+        (as one task), starting and submitting. The verifier's general note is shown, not
+        counted: what it asks for is in the items or the submission."""
+        return self.item_count + (1 if self.desa_missing else 0) + self.can_start + self.can_submit
+
+
+@dataclass
+class MyTasks:
+    region: Region
+    role: str
+    opd_name: str
+    assessments: list[AssessmentTasks]
+    today: date
+
+    @property
+    def count(self) -> int:
+        return sum(a.count for a in self.assessments)
+
+
+def _deadline(specs: list[cal.StageSpec], today: date) -> Deadline | None:
+    stage = cal.current_stage(specs, today)
+    if stage is None:
+        return None
+    return Deadline(
+        stage=stage.name,
+        date=stage.deadline,
+        days_left=cal.days_left(stage.deadline, today),
+        provincial=stage.internal_deadline is not None,
+        example=stage.example,
+    )
+
+
+def _item(item: OwnedItem, url: str) -> TaskItem:
+    return TaskItem(
+        item.code,
+        item.text,
+        f"{url}#ind-{item.code}",
+        list(item.returned_reasons),
+        item.evidence_required,
+        item.changed,
+    )
+
+
+def my_tasks(scope: Scope, today: date) -> MyTasks | None:
+    """Everything an operator (their OPD's indicators) or a koordinator (their region's, per
+    OPD, and Kampung KB) still has to do: per programme the current evaluation year, plus any
+    other year whose assessment is a draft or returned. Never creates anything; a year nobody
+    started is offered to the koordinator to start. None for other roles.
+
+    20 queries whatever the number of indicators, OPD, years and reasons (18 for an operator;
+    fewer when there is no APE/KLA year to read).
+    """
+    if scope.role not in TASK_ROLES or scope.region_id is None:
+        return None
+    is_operator = scope.role == Role.OPERATOR
+    opd_name = ""
+    if is_operator:
+        opd = (
+            Opd.objects.select_related("region")
+            .filter(pk=scope.opd_id, region_id=scope.region_id)
+            .first()
+        )  # 1
+        region = opd.region if opd else None
+        opd_name = opd.name if opd else ""
+    else:
+        region = scope.regions().first()  # 1
+    if region is None:
+        return None
+    programs = OWNED_PROGRAMS if is_operator else (*OWNED_PROGRAMS, Program.KAMPUNG_KB)
+    current = {p: y for p, y in current_years().items() if p in programs}  # 1
+    editions = set(
+        Edition.objects.filter(program__in=programs, year__in=set(current.values()))
+        .order_by()
+        .values_list("program", "year")
+    )  # 1
+    found = {
+        (program, year): (pk, status)
+        for pk, program, year, status in Assessment.objects.filter(
+            region=region, edition__program__in=programs
+        )
+        .order_by()
+        .values_list("pk", "edition__program", "edition__year", "status")
+    }  # 1
+    wanted: set[tuple[str, int]] = {(p, y) for p, y in current.items() if (p, y) in editions}
+    wanted |= {key for key, (_pk, status) in found.items() if status in OPEN_STATUSES}
+    owned_years: dict[str, list[int]] = defaultdict(list)
+    for program, year in sorted(wanted):
+        if program in OWNED_PROGRAMS:
+            owned_years[program].append(year)
+    blocks = (
+        opd_accountability([region], owned_years)  # 12
+        if owned_years
+        else []
+    )
+    rows = blocks[0].rows if blocks else []
+    years = {y for _p, y in wanted}
+    specs: dict[tuple[str, int], list[cal.StageSpec]] = defaultdict(list)
+    for stage in Stage.objects.filter(program__in=programs, year__in=years).order_by(
+        "program", "order", "starts_on"
+    ):  # 1
+        specs[(stage.program, stage.year)].append(
+            cal.StageSpec(
+                program=stage.program,
+                code=stage.code,
+                name=stage.name,
+                order=stage.order,
+                starts_on=stage.starts_on,
+                ends_on=stage.ends_on,
+                internal_deadline=stage.internal_deadline,
+                example=stage.example,
+            )
+        )
+    open_ids = {
+        found[key][0]: key for key in wanted if key in found and found[key][1] in OPEN_STATUSES
+    }
+    general: dict[tuple[str, int], list[str]] = defaultdict(list)
+    desa_reasons: dict[tuple[str, int], list[tuple[str, str, bool]]] = defaultdict(list)
+    for assessment_id, desa_code, reason, changed_at in (
+        ReturnReason.objects.filter(
+            assessment__in=list(open_ids), resolved=False, indicator__isnull=True
+        )
+        .order_by("desa_code", "pk")
+        .values_list("assessment_id", "desa_code", "reason", "changed_at")
+    ):  # 1
+        key = open_ids[assessment_id]
+        if desa_code:
+            desa_reasons[key].append((desa_code, reason, changed_at is not None))
+        else:
+            general[key].append(reason)
+    desa_total = 0
+    desa_done: dict[int, int] = {}
+    if any(p == Program.KAMPUNG_KB for p, _y in wanted):
+        desa_total = Desa.objects.filter(region=region).count()  # 1
+        desa_done = dict(
+            DesaRecord.objects.filter(assessment__in=list(open_ids))
+            .order_by()
+            .values("assessment_id")
+            .annotate(n=Count("pk"))
+            .values_list("assessment_id", "n")
+        )  # 1
+    labels = dict(Program.choices)
+    result = []
+    for program, year in wanted:
+        pk, status = found.get((program, year), (None, ""))
+        url = reverse("penilaian:assessment_detail", args=[program, region.code, year])
+        entry = AssessmentTasks(
+            program=program,
+            label=str(labels[program]),
+            year=year,
+            status=status,
+            status_label=str(Assessment.Status(status).label) if status else "",
+            url=url,
+            current=current.get(program) == year,
+            deadline=_deadline(specs.get((program, year), []), today),
+            general_reasons=general.get((program, year), []),
+            can_start=not status and not is_operator,
+            can_submit=status in OPEN_STATUSES and not is_operator,
+        )
+        if program == Program.KAMPUNG_KB:
+            entry.desa_total = desa_total
+            entry.desa_done = desa_done.get(pk, 0)
+            entry.desa_missing_url = f"{url}?status=belum_ada_data#desa"
+            entry.desa_returned = [
+                TaskItem(
+                    code,
+                    "",
+                    f"{url}?kecamatan={code.rsplit('.', 1)[0]}#desa-{code}",
+                    [reason],
+                    changed=changed,
+                )
+                for code, reason, changed in desa_reasons.get((program, year), [])
+            ]
+        else:
+            for row in rows:
+                if is_operator and row.opd_id != scope.opd_id:
+                    continue
+                group = TaskGroup(row.opd_id, row.name, row.contacts)
+                for item in row.items:
+                    if item.program != program or item.year != year:
+                        continue
+                    if item.submitted or item.verified or status not in OPEN_STATUSES:
+                        continue
+                    if item.returned:
+                        group.returned.append(_item(item, url))
+                    elif not item.filled:
+                        group.to_fill.append(_item(item, url))
+                    elif item.evidence_missing:
+                        group.evidence.append(_item(item, url))
+                if group.count or group.returned or is_operator:
+                    entry.groups.append(group)
+            if is_operator:
+                entry.owns_nothing = not any(
+                    i.program == program and i.year == year
+                    for row in rows
+                    if row.opd_id == scope.opd_id
+                    for i in row.items
+                )
+                if entry.owns_nothing:  # a return of the whole is then the koordinator's
+                    entry.general_reasons = []
+        result.append(entry)
+    order = {p: n for n, p in enumerate(programs)}
+    result.sort(key=lambda a: (not a.current, order[a.program], -a.year))
+    return MyTasks(region, scope.role, opd_name, result, today)

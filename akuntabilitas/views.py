@@ -17,9 +17,11 @@ from akuntabilitas.forms import HandoverForm
 from akuntabilitas.models import Handover, SentReminder, Stage
 from akuntabilitas.queries import (
     OWNED_PROGRAMS,
+    TASK_ROLES,
     calendar_overview,
     default_year,
     handover_candidates,
+    my_tasks,
     opd_accountability,
 )
 from akuntabilitas.services import HandoverError, HandoverNotAllowed, handover
@@ -43,6 +45,22 @@ def _year(request: HttpRequest, regions) -> tuple[int | None, list[int], str]:
         }
         return default_year(regions), years, error
     return default_year(regions), years, ""
+
+
+@require_GET
+@login_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    """ "Tugas saya": the landing page of operators and koordinators — what is still open for
+    them (to fill, returned with reasons, evidence missing, to start or submit), each linked to
+    its field on the entry form, with the current stage's deadline. Other roles have the
+    province dashboard instead."""
+    scope = scope_for(request.user)
+    if scope.role not in TASK_ROLES:
+        return redirect(reverse("dashboard:home"))
+    data = my_tasks(scope, timezone.localdate())
+    if data is None:
+        raise Http404(_("No region in your scope."))
+    return render(request, "akuntabilitas/tasks.html", {"tasks": data})
 
 
 @require_http_methods(["GET", "POST"])

@@ -152,7 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard:home"
+# Operators and koordinators land on "Tugas saya"; it sends every other role on to "/".
+LOGIN_REDIRECT_URL = "akuntabilitas:tugas"
 LOGOUT_REDIRECT_URL = "login"
 
 # Login throttling (django-axes): lock a username+IP pair after repeated failures.

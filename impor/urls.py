@@ -6,10 +6,10 @@ app_name = "impor"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path("tugas/", views.job_list, name="jobs"),
-    path("tugas/<int:pk>/", views.job, name="job"),
-    path("tugas/<int:pk>/terapkan/", views.job_confirm, name="job_confirm"),
-    path("tugas/<int:pk>/ulangi/", views.job_retry, name="job_retry"),
+    path("proses/", views.job_list, name="jobs"),
+    path("proses/<int:pk>/", views.job, name="job"),
+    path("proses/<int:pk>/terapkan/", views.job_confirm, name="job_confirm"),
+    path("proses/<int:pk>/ulangi/", views.job_retry, name="job_retry"),
     path("kesalahan/<str:token>/", views.error_file, name="errors"),
     path("<slug:resource>/", views.upload, name="upload"),
     path("<slug:resource>/konfirmasi/", views.confirm, name="confirm"),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from penilaian import evidence
 from penilaian.models import Assessment, Document, EvidenceLink, Indicator
-from regions.models import Opd, OpdKind, Region
+from regions.models import Opd, Region
 from regions.scoping import Scope
 from sinergitas.models import (
     FollowUp,
@@ -186,13 +186,19 @@ class MeetingForm(forms.ModelForm):
 
 
 class FollowUpForm(forms.ModelForm):
-    """A follow-up of one of the meeting's regions that this user may manage."""
+    """A follow-up of one of the meeting's regions that this user may manage.
+
+    The owner is ONE choice: the OPD (its kind follows from it). A follow-up stored with only
+    an agency kind (older records, the admin, the demo) opens with that kind's OPD of its region
+    chosen and is saved with the OPD. A post that still names ``owner_kind`` instead of
+    ``owner_opd`` (an older form or script) is read the same way.
+    """
 
     required_css_class = "required"  # marked with * (static/css/app.css)
 
     class Meta:
         model = FollowUp
-        fields = ["what", "region", "owner_kind", "owner_opd", "due_date", "status", "note"]
+        fields = ["what", "region", "owner_opd", "due_date", "status", "note"]
         widgets = {
             "what": forms.Textarea(attrs={"rows": 2}),
             "note": forms.Textarea(attrs={"rows": 2}),
@@ -206,16 +212,63 @@ class FollowUpForm(forms.ModelForm):
         if not scope.is_admin:
             covered = covered.filter(pk=scope.region_id)
         self.fields["region"].queryset = covered
-        self.fields["owner_kind"].queryset = OpdKind.objects.all()
-        self.fields["owner_kind"].help_text = _("Every agency of this kind in the region.")
-        self.fields["owner_opd"].queryset = Opd.objects.filter(region__in=covered).select_related(
-            "region"
+        owner = self.fields["owner_opd"]
+        owner.queryset = Opd.objects.filter(region__in=covered).select_related("region", "kind")
+        owner.required = True
+        owner.error_messages["required"] = _("Choose the agency (OPD) responsible.")
+        owner.label = _("Owner agency (OPD)")
+        owner.help_text = _("The agency (OPD) of the region that carries it out.")
+        owner.error_messages["invalid_choice"] = _(
+            "Choose an agency (OPD) of the meeting's regions from the list."
         )
-        self.fields["owner_opd"].help_text = _("Or one specific agency (OPD).")
+        if self.instance.pk and self.instance.owner_kind_id and not self.instance.owner_opd_id:
+            self.initial["owner_opd"] = (
+                Opd.objects.filter(
+                    region_id=self.instance.region_id, kind_id=self.instance.owner_kind_id
+                )
+                .values_list("pk", flat=True)
+                .first()
+            )
         if len(covered) == 1 and not self.instance.pk:
             # one region to choose from: chosen already
             self.initial["region"] = self.initial.get("region") or covered[0].pk
         label_blank_choices(self, _("— choose —"))
+        if self.is_bound:
+            self._read_posted_kind()
+
+    def _read_posted_kind(self) -> None:
+        """An older post names the agency kind (``owner_kind``) instead of the OPD: choose that
+        kind's OPD of the posted region (an unknown kind or region is left to the checks)."""
+        name, kind_name = self.add_prefix("owner_opd"), self.add_prefix("owner_kind")
+        kind, region = self.data.get(kind_name), self.data.get(self.add_prefix("region"))
+        if self.data.get(name) or not str(kind or "").isdigit() or not str(region).isdigit():
+            return
+        opd = (
+            self.fields["owner_opd"]
+            .queryset.filter(region_id=int(region), kind_id=int(kind))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if opd is not None:
+            self.data = self.data.copy()
+            self.data[name] = str(opd)
+
+    def clean(self):
+        cleaned = super().clean()
+        opd, region = cleaned.get("owner_opd"), cleaned.get("region")
+        if opd is not None and region is not None and opd.region_id != region.pk:
+            self.add_error(
+                "owner_opd",
+                _("%(opd)s is not an agency of %(region)s; choose one of that region.")
+                % {"opd": opd.name, "region": region.name},
+            )
+        return cleaned
+
+    def _post_clean(self):
+        # The kind follows from the OPD: a follow-up owned by a kind becomes owned by its OPD.
+        if self.cleaned_data.get("owner_opd") is not None:
+            self.instance.owner_kind = None
+        super()._post_clean()
 
 
 class DocumentUploadForm(forms.Form):

@@ -89,13 +89,15 @@ def test_the_follow_up_form_explains_owner_mistakes_and_saves_nothing(client, ko
     base = {"what": "Menyusun SK gugus tugas KLA", "region": region("19.01").pk, "status": "open"}
     no_owner = client.post(path, {**base, "due_date": "2025-06-30"})
     assert no_owner.status_code == 400
-    assert no_owner.context["form"].non_field_errors()
+    assert no_owner.context["form"].errors["owner_opd"] == ["Pilih OPD penanggung jawab."]
     other_region_opd = Opd.objects.get(region__code="19.02", kind__code="dinkes")
     foreign = client.post(
         path, {**base, "due_date": "2025-06-30", "owner_opd": other_region_opd.pk}
     )
     assert foreign.status_code == 400
-    assert "owner_opd" in foreign.context["form"].errors
+    assert foreign.context["form"].errors["owner_opd"] == [
+        "Pilih OPD dari wilayah rapat ini pada daftar."
+    ]
     bad_date = client.post(path, {**base, "due_date": "30-30-2025", "owner_kind": 1})
     assert "due_date" in bad_date.context["form"].errors
     assert 'class="field field-error"' in bad_date.content.decode()
@@ -121,3 +123,92 @@ def test_koordinator_records_and_closes_a_follow_up(client, koordinator_bangka):
     followup.refresh_from_db()
     assert followup.status == "done"
     assert not followup.is_overdue(datetime.date(2026, 1, 1))
+
+
+# --- one owner choice: the OPD (its kind follows) -----------------------------------------------
+
+
+def test_the_follow_up_form_asks_for_the_owner_once_as_an_opd(client, koordinator_bangka):
+    meeting = make_meeting("19.01")
+    client.force_login(koordinator_bangka)
+
+    html = client.get(f"/sinergitas/{meeting.pk}/tindak-lanjut/").content.decode()
+
+    assert 'name="owner_opd"' in html and 'name="owner_kind"' not in html
+    assert html.count("OPD penanggung jawab") == 1
+    assert "enis OPD penanggung jawab" not in html
+    owner = html.split('name="owner_opd"')[1].split("</select>")[0]
+    assert "Dinas Kesehatan Kabupaten Bangka" in owner and "Belitung" not in owner
+    assert "required" in html.split('name="owner_opd"')[0].rsplit("<label", 1)[1]
+
+
+def test_an_admin_choosing_an_opd_of_the_other_region_gets_an_indonesian_error(client, admin_user):
+    meeting = make_meeting("19.01", "19.02")
+    client.force_login(admin_user)
+    belitung_dinkes = Opd.objects.get(region__code="19.02", kind__code="dinkes")
+
+    response = client.post(
+        f"/sinergitas/{meeting.pk}/tindak-lanjut/",
+        {
+            "what": "Menyusun SK gugus tugas KLA",
+            "region": region("19.01").pk,
+            "owner_opd": belitung_dinkes.pk,
+            "due_date": "2025-06-30",
+            "status": "open",
+        },
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["owner_opd"] == [
+        f"{belitung_dinkes.name} bukan OPD di Kabupaten Bangka; pilih OPD wilayah tersebut."
+    ]
+    assert not FollowUp.objects.exists()
+
+
+def test_a_follow_up_owned_by_a_kind_opens_with_its_opd_and_is_saved_with_it(
+    client, koordinator_bangka
+):
+    meeting = make_meeting("19.01")
+    followup = make_followup(meeting, DUE)  # stored with the kind dp3akb only
+    dp3akb = Opd.objects.get(region__code="19.01", kind__code="dp3akb")
+    client.force_login(koordinator_bangka)
+    path = f"/sinergitas/{meeting.pk}/tindak-lanjut/{followup.pk}/ubah/"
+
+    form = client.get(path).context["form"]
+    assert form["owner_opd"].value() == dp3akb.pk
+    response = client.post(
+        path,
+        {
+            "what": followup.what,
+            "region": followup.region_id,
+            "owner_opd": dp3akb.pk,
+            "due_date": "2025-03-10",
+            "status": "done",
+        },
+    )
+
+    assert response.status_code == 302
+    followup.refresh_from_db()
+    assert (followup.owner_opd, followup.owner_kind, followup.status) == (dp3akb, None, "done")
+    assert followup.owner_opd.kind.code == "dp3akb"  # the kind follows from the OPD
+
+
+def test_an_older_post_naming_the_kind_is_saved_with_that_kinds_opd(client, koordinator_bangka):
+    meeting = make_meeting("19.01")
+    client.force_login(koordinator_bangka)
+
+    response = client.post(
+        f"/sinergitas/{meeting.pk}/tindak-lanjut/",
+        {
+            "what": "Menyusun SK gugus tugas KLA",
+            "region": region("19.01").pk,
+            "owner_kind": OpdKind.objects.get(code="dinkes").pk,
+            "due_date": "2025-06-30",
+            "status": "open",
+        },
+    )
+
+    assert response.status_code == 302
+    followup = FollowUp.objects.get()
+    assert followup.owner_opd == Opd.objects.get(region__code="19.01", kind__code="dinkes")
+    assert followup.owner_kind is None
