@@ -301,19 +301,21 @@ def stage_specs(year: int | None = None) -> list[cal.StageSpec]:
     qs = Stage.objects.order_by("year", "program", "order", "starts_on")
     if year is not None:
         qs = qs.filter(year=year)
-    return [
-        cal.StageSpec(
-            program=s.program,
-            code=s.code,
-            name=s.name,
-            order=s.order,
-            starts_on=s.starts_on,
-            ends_on=s.ends_on,
-            internal_deadline=s.internal_deadline,
-            example=s.example,
-        )
-        for s in qs
-    ]
+    return [stage_spec(stage) for stage in qs]
+
+
+def stage_spec(stage: Stage) -> cal.StageSpec:
+    """One stage as the calendar rules' plain data."""
+    return cal.StageSpec(
+        program=stage.program,
+        code=stage.code,
+        name=stage.name,
+        order=stage.order,
+        starts_on=stage.starts_on,
+        ends_on=stage.ends_on,
+        internal_deadline=stage.internal_deadline,
+        example=stage.example,
+    )
 
 
 def risk_specs() -> list[cal.RiskSpec]:
@@ -644,18 +646,7 @@ def my_tasks(scope: Scope, today: date) -> MyTasks | None:
     for stage in Stage.objects.filter(program__in=programs, year__in=years).order_by(
         "program", "order", "starts_on"
     ):  # 1
-        specs[(stage.program, stage.year)].append(
-            cal.StageSpec(
-                program=stage.program,
-                code=stage.code,
-                name=stage.name,
-                order=stage.order,
-                starts_on=stage.starts_on,
-                ends_on=stage.ends_on,
-                internal_deadline=stage.internal_deadline,
-                example=stage.example,
-            )
-        )
+        specs[(stage.program, stage.year)].append(stage_spec(stage))
     open_ids = {
         found[key][0]: key for key in wanted if key in found and found[key][1] in OPEN_STATUSES
     }

@@ -227,39 +227,33 @@ def confirm(job: ImportJob) -> bool:
     """Queue the apply of a previewed job (once: a second confirm changes nothing)."""
     if not can_confirm(job):
         return False
-    moved = ImportJob.objects.filter(
-        pk=job.pk, step=ImportJob.Step.PREVIEW, state=State.SELESAI
-    ).update(
+    return _requeue(
+        job,
+        {"step": ImportJob.Step.PREVIEW, "state": State.SELESAI},
         step=ImportJob.Step.APPLY,
-        state=State.ANTRI,
-        phase=Phase.NONE,
-        rows_checked=0,
-        rows_written=0,
-        started_at=None,
-        finished_at=None,
-        heartbeat_at=None,
-        attempt=F("attempt") + 1,
     )
-    if moved:
-        job.refresh_from_db()
-        queue(job)
-    return bool(moved)
 
 
 def retry(job: ImportJob) -> bool:
     """Queue a failed job's step again (its file must still be there)."""
     if job.state != State.GAGAL or engine.load(job.token) is None:
         return False
-    moved = ImportJob.objects.filter(pk=job.pk, state=State.GAGAL).update(
+    return _requeue(job, {"state": State.GAGAL}, error="")
+
+
+def _requeue(job: ImportJob, expected: dict, **changes) -> bool:
+    """Move ``job`` back to the queue as a new attempt if it is still as ``expected`` (one
+    conditional UPDATE, so two clicks queue it once), then queue it after the commit."""
+    moved = ImportJob.objects.filter(pk=job.pk, **expected).update(
         state=State.ANTRI,
         phase=Phase.NONE,
-        error="",
         rows_checked=0,
         rows_written=0,
         started_at=None,
         finished_at=None,
         heartbeat_at=None,
         attempt=F("attempt") + 1,
+        **changes,
     )
     if moved:
         job.refresh_from_db()

@@ -196,9 +196,8 @@ def test_the_database_refuses_a_validity_before_the_date():
         )
 
 
-def test_region_page_lists_the_most_frequent_reasons_in_one_query(
-    client, submitted, verifikator, koordinator_bangka, django_assert_num_queries
-):
+def return_two_with_reasons(submitted, verifikator):
+    """Return KLA-KL-01 (tahun tidak sesuai + tidak relevan) and KLA-KL-02 (tahun tidak sesuai)."""
     kl = submitted.edition.indicators
     workflow.return_assessment(
         submitted,
@@ -210,6 +209,12 @@ def test_region_page_lists_the_most_frequent_reasons_in_one_query(
             for code, extra in [("KLA-KL-01", ("tidak_relevan",)), ("KLA-KL-02", ())]
         ],
     )
+
+
+def test_region_page_lists_the_most_frequent_reasons_in_one_query(
+    client, submitted, verifikator, koordinator_bangka, django_assert_num_queries
+):
+    return_two_with_reasons(submitted, verifikator)
     belitung = Region.objects.get(code="19.02").pk
     with django_assert_num_queries(1):
         found = frequent_return_reasons([submitted.region_id, belitung])
@@ -228,17 +233,7 @@ def test_region_page_lists_the_most_frequent_reasons_in_one_query(
 def test_province_dashboard_lists_each_regions_most_frequent_reasons_in_scope(
     client, submitted, verifikator, koordinator_belitung
 ):
-    kl = submitted.edition.indicators
-    workflow.return_assessment(
-        submitted,
-        user=verifikator,
-        items=[
-            workflow.ReturnItem(
-                indicator=kl.get(code=code), categories=("tahun_tidak_sesuai",) + extra
-            )
-            for code, extra in [("KLA-KL-01", ("tidak_relevan",)), ("KLA-KL-02", ())]
-        ],
-    )
+    return_two_with_reasons(submitted, verifikator)
     client.force_login(verifikator)
     page = client.get("/?tahun=2025").text
     section = page.split('id="alasan-pengembalian"')[1].split("</section>")[0]
