@@ -33,7 +33,7 @@ run: $(STAMP) .demo-password .env
 	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP)
-	$(PY) -m pytest -n $(WORKERS)
+	$(PY) -m pytest -n $(WORKERS) --dist loadgroup
 
 messages: $(STAMP)
 	DEBUG=true $(PY) manage.py makemessages -l id --no-obsolete --no-wrap --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=artifacts

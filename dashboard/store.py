@@ -688,12 +688,18 @@ def refresh(assessment_ids: Iterable[int]) -> int:
 
 
 def recompute_all(
-    *, years: Sequence[int] | None = None, programs: Sequence[str] | None = None
+    *,
+    years: Sequence[int] | None = None,
+    programs: Sequence[str] | None = None,
+    stale_only: bool = False,
 ) -> int:
     """Recompute and store every assessment (of ``years`` and ``programs``), whatever its row
-    says; returns the number of rows written. Works in batches of 100 regions."""
+    says — or with ``stale_only`` only those whose row is missing or stale; returns the number
+    of rows written. Works in batches of 100 regions."""
     qs = assessments_for(programs or PROGRAMS, years, None)
     rows = list(qs.values_list(*_ROW))
+    if stale_only:
+        rows = [row for row in rows if not _fresh(row)]
     written = 0
     by_region: dict[int, list[tuple]] = {}
     for row in rows:

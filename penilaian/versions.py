@@ -12,7 +12,8 @@
 
 Whoever bumps an assessment version also calls :func:`assessments_changed`: after the commit the
 registered listeners (the readiness store) recompute those assessments — right away for a save,
-as a background job (``background=True``) for an import's thousands.
+as a background job (``background=True``) for an import's thousands and for every assessment
+of an edition whose catalog changed.
 """
 
 from __future__ import annotations
@@ -75,10 +76,23 @@ def bump_assessments(assessments: QuerySet[Assessment], *, background: bool = Fa
 
 def bump_catalog_version(editions: QuerySet | Iterable[int]) -> int:
     """Raise the catalog version of ``editions`` (a queryset — also of a migration's historical
-    model — or edition ids). The one helper for bulk catalog edits and data migrations."""
+    model — or edition ids). The one helper for bulk catalog edits and data migrations.
+
+    Every stored row of those editions is then stale: after the commit, their assessments are
+    handed to the listeners as a background job (so that no reader pays for recomputing a whole
+    edition). A data migration's historical model queues nothing: the code that would compute
+    may not match its schema; ``recompute_readiness --stale`` after ``migrate`` does it."""
     if not isinstance(editions, QuerySet):
         editions = Edition.objects.filter(pk__in=list(editions))
-    return editions.update(catalog_version=F("catalog_version") + 1)
+    bumped = editions.update(catalog_version=F("catalog_version") + 1)
+    if bumped and editions.model is Edition and _listeners:
+        assessments_changed(
+            Assessment.objects.filter(edition__in=editions.values("pk"))
+            .order_by()
+            .values_list("pk", flat=True),
+            background=True,
+        )
+    return bumped
 
 
 # --- receivers: model saves and deletes -------------------------------------------------------

@@ -29,15 +29,28 @@ def make_user(username: str, role: str | None, region_code: str | None = None, o
 
 # Tests that take longest, run first: pytest-xdist hands tests out in this order, so a worker
 # never starts one of them when the other worker is about to finish (``make test`` would wait
-# for it alone). The browser tests on the demo site restore the database themselves and may run
+# for it alone). The browser tests on the demo site form one xdist group (``make test`` runs
+# ``--dist loadgroup``): one worker runs them one after the other — two chromiums at once on two
+# cores slow both down more than they gain — while the other worker takes the rest one test at a
+# time, and then both share what is left. They restore the database themselves and may run
 # anywhere; the others keep pytest-django's order (database tests before transactional ones).
 SLOW_FILES = ("tests/test_get_changes_nothing.py",)
+DEMO_SITE_GROUP = pytest.mark.xdist_group("demo_site")
+
+
+def _on_demo_site(item) -> bool:
+    return "demo_site" in getattr(item, "fixturenames", ())
+
+
+def pytest_itemcollected(item):
+    # before any ``pytest_collection_modifyitems``: xdist reads the group in its own
+    if _on_demo_site(item):
+        item.add_marker(DEMO_SITE_GROUP)
 
 
 def pytest_collection_modifyitems(config, items):
     def slow(item) -> bool:
-        fixtures = getattr(item, "fixturenames", ())
-        return "demo_site" in fixtures or item.nodeid.startswith(SLOW_FILES)
+        return _on_demo_site(item) or item.nodeid.startswith(SLOW_FILES)
 
     items.sort(key=lambda item: not slow(item))  # stable: the order stays within each part
 

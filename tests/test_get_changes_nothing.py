@@ -10,6 +10,10 @@ stored readiness is computed for every assessment before the walk, so it may not
 
 Regression of issue #14: opening next year's form as an operator created the 2026 assessment,
 and the dashboard of every user moved to that year.
+
+The same walk checks what every answer to a logged-in user tells a browser and a proxy:
+``Cache-Control: private, no-store`` (issue #12, ``tests/test_security_headers.py``), whatever
+the status.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from penilaian import demo as penilaian_demo
 from penilaian.models import Document, EvidenceLink, Notification
 from sinergitas import demo as sinergitas_demo
 from tests.conftest import start
+from tests.test_security_headers import assert_private
 
 pytestmark = pytest.mark.django_db
 
@@ -194,6 +199,8 @@ def test_no_get_of_any_page_as_any_role_changes_any_table(request, demo):
         clients[role] = client
     urls = addresses(object_ids())
     assert len(urls) > 150  # the walk really covers the URLconf
+    for prefix in ("/admin/", "/api/v1/", "/penilaian/", "/sinergitas/", "/impor/", "/ekspor/"):
+        assert any(url.startswith(prefix) for url in urls), prefix
     assert "/penilaian/kla/19.01/2026/" in urls and "/penilaian/kampung_kb/19.02/2026/" in urls
     before = table_digest()
 
@@ -204,6 +211,8 @@ def test_no_get_of_any_page_as_any_role_changes_any_table(request, demo):
                 response = client.get(url + query)
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 assert response.status_code < 500, (role, url + query)
+                if role is not None:
+                    assert_private(response, f"{role} {url}{query}")
 
     after = table_digest()
     changed = {
@@ -214,3 +223,4 @@ def test_no_get_of_any_page_as_any_role_changes_any_table(request, demo):
     assert not changed, changed
     assert set(after) == set(before)
     assert statuses.get(200, 0) > 100  # most pages rendered, not only refused
+    assert statuses.get(404, 0) > 0  # and lookups that miss

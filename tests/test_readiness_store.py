@@ -345,6 +345,63 @@ def test_a_catalog_edit_through_the_orm_shows_on_the_next_request(client, admin_
     assert reached.name not in html.split('id="kla"')[-1][:400] or how == "indicator"
 
 
+@pytest.mark.parametrize("how", ["level", "bulk"])
+def test_a_catalog_edit_queues_the_refresh_of_its_editions_rows_after_the_commit(
+    django_capture_on_commit_callbacks, how
+):
+    kla = fill("19.01", Program.KLA, 2025, 0.5)
+    kla_other = fill("19.02", Program.KLA, 2025, 0.5)
+    ape = fill("19.01", Program.APE, 2025, 0.5)
+    readiness_for_year(2025, regions())
+    edition = kla.edition
+
+    with (
+        mock.patch.object(tasks.refresh_readiness, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        level = edition.levels.order_by("lower_bound").last()
+        if how == "level":
+            level.lower_bound = Decimal(999)
+            level.save()
+        else:
+            Level.objects.filter(pk=level.pk).update(lower_bound=999)
+            bump_catalog_version([edition.pk])
+        assert not queued.called  # only once the edit has committed
+
+    # a job (not the request that saved the catalog) for every assessment of that edition
+    queued.assert_called_once_with(sorted([kla.pk, kla_other.pk]))
+    assert not is_fresh(kla) and not is_fresh(kla_other) and is_fresh(ape)
+    tasks.refresh_readiness(*queued.call_args.args)  # what the worker then does
+    assert is_fresh(kla) and is_fresh(kla_other)
+
+
+def test_a_data_migration_queues_nothing_and_recompute_stale_rebuilds_only_the_stale_rows(
+    django_capture_on_commit_callbacks,
+):
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    kla = fill("19.01", Program.KLA, 2025, 0.5)
+    ape = fill("19.01", Program.APE, 2025, 0.5)
+    readiness_for_year(2025, regions())
+    # the model a data migration gets from ``apps.get_model`` (the migrations' state)
+    historical = MigrationLoader(connection).project_state().apps.get_model("penilaian", "Edition")
+
+    with (
+        mock.patch.object(tasks.refresh_readiness, "delay") as queued,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        bump_catalog_version(historical.objects.filter(pk=kla.edition_id))
+    assert not queued.called
+    assert not is_fresh(kla)
+    computed_at = stored(ape).computed_at
+
+    call_command("recompute_readiness", "--stale")
+
+    assert is_fresh(kla)
+    assert stored(ape).computed_at == computed_at  # fresh rows stay as they were
+
+
 def test_evidence_owner_and_desa_changes_bump_the_assessments_they_affect():
     ape = fill("19.01", Program.APE, 2025, 0.5)
     kla = fill("19.01", Program.KLA, 2024, 0.5)

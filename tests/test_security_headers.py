@@ -1,7 +1,8 @@
 """Response headers and sessions: what a browser and a proxy are told on every answer.
 
 - ``Cache-Control: private, no-store`` on everything answered to a logged-in user (pages, exports,
-  downloads, API), over every URL of the URLconf; public answers are left alone.
+  downloads, API) — over every URL of the URLconf as every role in the GET walk of
+  ``tests/test_get_changes_nothing.py`` —; public answers are left alone.
 - A Content-Security-Policy without 'unsafe-inline' on every response, and no template that would
   need one (inline scripts, style attributes or blocks, on* handlers).
 - Sessions end after 8 hours without a request and when the browser closes.
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from rest_framework.authtoken.models import Token
@@ -25,49 +26,6 @@ from penilaian.models import Document
 from tests.test_sinergitas_factories import make_meeting, pdf_upload
 
 ROOT = Path(__file__).resolve().parent.parent
-
-# Sample values for the URL parameters of every pattern, by parameter name.
-SAMPLES = {
-    "kode": "19.01",
-    "region": "19.01",
-    "region_code": "19.01",
-    "program": "ape",
-    "year": 2025,
-    "resource": "nilai",
-    "token": "x",
-    "uidb64": "MQ",
-    "app_label": "regions",
-    "object_id": "1",
-    "content_type_id": "1",
-    "url": "tidak-ada/",
-}
-
-
-def named_patterns(resolver=None, namespace: str = ""):
-    """(reversible name, parameter names, unnamed groups) of every named pattern."""
-    resolver = resolver or get_resolver()
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = namespace
-            if entry.namespace:
-                inner = f"{namespace}{entry.namespace}:"
-            yield from named_patterns(entry, inner)
-        elif isinstance(entry, URLPattern) and entry.name:
-            pattern = entry.pattern
-            params = list(getattr(pattern, "converters", {}) or pattern.regex.groupindex)
-            yield f"{namespace}{entry.name}", params, pattern.regex.groups - len(params)
-
-
-def every_url(**samples) -> list[str]:
-    """One URL per named pattern, parameters filled from SAMPLES (and ``samples``), 1 otherwise."""
-    samples = {**SAMPLES, **samples}
-    urls = set()
-    for name, params, positional in named_patterns():
-        if positional:  # simple_history's admin: object id, history id
-            urls.add(reverse(name, args=["1"] * positional))
-        else:
-            urls.add(reverse(name, kwargs={p: samples.get(p, 1) for p in params}))
-    return sorted(urls)
 
 
 def directives(response) -> set[str]:
@@ -83,23 +41,8 @@ def assert_private(response, url: str = "") -> None:
 # --- Cache-Control -------------------------------------------------------------------------------
 
 
-def test_the_url_sweep_reaches_every_part_of_the_site():
-    urls = every_url()
-    for prefix in ("/admin/", "/api/v1/", "/penilaian/", "/sinergitas/", "/impor/", "/ekspor/"):
-        assert any(url.startswith(prefix) for url in urls), prefix
-    assert len(urls) > 100
-
-
-@pytest.mark.django_db
-def test_every_url_answers_a_logged_in_user_private_no_store(client, admin_user):
-    meeting = make_meeting("19.01")
-    client.force_login(admin_user)
-    statuses = set()
-    for url in every_url(pk=meeting.pk):
-        response = client.get(url)
-        statuses.add(response.status_code)
-        assert_private(response, url)
-    assert 200 in statuses and 404 in statuses  # pages with data and lookups that miss
+# Every URL of the URLconf, as every role, with every status: checked by the walk of
+# ``tests/test_get_changes_nothing.py`` (the same GETs, no second walk of its own).
 
 
 @pytest.mark.django_db
