@@ -440,41 +440,35 @@ def _band_max(option: Option) -> Decimal:
 
 # --- per-spec memo ------------------------------------------------------------------------------
 # A catalog's specs are scored for every region of a read, so what depends on the spec alone is
-# computed once per spec object. The memo is keyed by identity (the entry keeps its spec alive, so
-# the id cannot be reused): two specs that are equal but spell a Decimal differently ("1" and
-# "1.0") keep their own results. It is cleared when it grows past _MEMO_SIZE entries.
-
-_MEMO_SIZE = 4096
+# computed once per spec object and kept on that object (outside its fields: equality, hashing
+# and repr are unchanged). It lives exactly as long as the spec: nothing process-wide keeps
+# specs of earlier reads alive (a process-wide memo of 4,096 entries used to hold ~3,000 specs
+# and their options, which every full garbage collection then walked). Two specs that are equal
+# but spell a Decimal differently ("1" and "1.0") keep their own results.
 
 _LadderPoints = frozenset[Decimal]
 _Bands = tuple[tuple[Decimal, Decimal, Decimal], ...]
 _Steps = tuple[tuple[Decimal, str, Decimal], ...]
 
-_LADDER_MEMO: dict[int, tuple[IndicatorSpec, _LadderPoints]] = {}
-_BANDS_MEMO: dict[int, tuple[IndicatorSpec, _Bands]] = {}
-_STEPS_MEMO: dict[int, tuple[IndicatorSpec, tuple[_Steps, Decimal]]] = {}
 
-
-def _memo(memo: dict, spec: IndicatorSpec, build):  # noqa: ANN001, ANN202 - private helper
-    entry = memo.get(id(spec))
-    if entry is not None and entry[0] is spec:
-        return entry[1]
-    result = build(spec)
-    if len(memo) >= _MEMO_SIZE:
-        memo.clear()
-    memo[id(spec)] = (spec, result)
-    return result
+def _memo(name: str, spec: IndicatorSpec, build):  # noqa: ANN202 - private helper
+    try:
+        return spec.__dict__[name]
+    except KeyError:
+        result = build(spec)
+        object.__setattr__(spec, name, result)  # a frozen dataclass: not one of its fields
+        return result
 
 
 def _ladder_points(spec: IndicatorSpec) -> _LadderPoints:
     """The points a ladder value may take."""
-    return _memo(_LADDER_MEMO, spec, lambda s: frozenset(option.points for option in s.options))
+    return _memo("_memo_ladder", spec, lambda s: frozenset(option.points for option in s.options))
 
 
 def _bands(spec: IndicatorSpec) -> _Bands:
     """(min, max, points) of each percent band, in catalog order."""
     return _memo(
-        _BANDS_MEMO,
+        "_memo_bands",
         spec,
         lambda s: tuple((_band_min(o), _band_max(o), o.points) for o in s.options),
     )
@@ -520,7 +514,7 @@ def _steps(spec: IndicatorSpec) -> _Steps:
     highest first when lower is better)."""
     if spec.kind == Kind.YESNO:  # not memoised: the label follows the active language
         return ((Decimal(1), _("Yes"), spec.max_score),)
-    return _memo(_STEPS_MEMO, spec, _build_steps)[0]
+    return _memo("_memo_steps", spec, _build_steps)[0]
 
 
 def _best_points(spec: IndicatorSpec) -> Decimal:
@@ -528,7 +522,7 @@ def _best_points(spec: IndicatorSpec) -> Decimal:
         return spec.max_score
     if spec.kind == Kind.YESNO:
         return spec.max_score
-    return _memo(_STEPS_MEMO, spec, _build_steps)[1]
+    return _memo("_memo_steps", spec, _build_steps)[1]
 
 
 def _lowest_step(spec: IndicatorSpec, goal: Decimal) -> tuple[Decimal, str, Decimal]:

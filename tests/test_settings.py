@@ -88,3 +88,29 @@ def test_dotenv_file_fills_only_what_the_environment_lacks(tmp_path, monkeypatch
     monkeypatch.delenv("BABEL_Y")
     load_dotenv(tmp_path / "missing.env")
     assert "BABEL_Y" not in os.environ
+
+
+def test_each_gunicorn_worker_freezes_what_it_loaded_out_of_the_collectors_reach():
+    import gc
+    import runpy
+    from types import SimpleNamespace
+
+    conf = runpy.run_path(str(ROOT / "babel_pug" / "gunicorn.conf.py"))
+    assert gc.get_freeze_count() == 0
+    try:
+        conf["post_worker_init"](worker=None)
+        # the portal's modules and models: no full collection walks them again
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000
+
+        loaded_lazily = [[n] for n in range(1000)]  # what a first request loads (templates…)
+        conf["post_request"](SimpleNamespace(nr=1), None, None, None)
+        assert gc.get_freeze_count() >= frozen + len(loaded_lazily)
+
+        later = [[n] for n in range(1000)]
+        after_fifty = gc.get_freeze_count()
+        conf["post_request"](SimpleNamespace(nr=51), None, None, None)
+        assert gc.get_freeze_count() == after_fifty  # later requests are collected as usual
+        del loaded_lazily, later
+    finally:
+        gc.unfreeze()
