@@ -15,7 +15,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +34,15 @@ from dashboard.readiness import ProgramReadiness, RegionReadiness
 from kampung_kb.readiness import DesaStatus, desa_statuses, provisional_codes, thresholds_for
 from kampung_kb.scoring import BKKBN_RULES, CIKAR_RULES, RegionSummary, summarize
 from penilaian import scoring
-from penilaian.models import Assessment, AwardResult, Edition, Group, Program, WorkflowEvent
+from penilaian.models import (
+    Answer,
+    Assessment,
+    AwardResult,
+    Edition,
+    Group,
+    Program,
+    WorkflowEvent,
+)
 from penilaian.queries import (
     AwardInfo,
     current_year,
@@ -332,16 +351,30 @@ def trend_states(
     region_ids: Sequence[int], programs: Sequence[str] = (Program.APE, Program.KLA)
 ) -> dict[tuple[str, int, int], str]:
     """The state of every (programme, region id, year) total of the trend (1 query): its
-    workflow status, or "carried" for a draft holding only last year's values."""
+    workflow status, or "carried" for a draft holding only last year's values.
+
+    Only a draft's answers are counted (a subquery inside ``CASE``, which the database runs for
+    draft rows only): counting every answer of every year was two thirds of the province
+    dashboard's database time at national scale."""
+
+    def draft_answers(**extra) -> Case:
+        counted = (
+            Answer.objects.filter(assessment=OuterRef("pk"), value__isnull=False, **extra)
+            .order_by()
+            .values("assessment")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return Case(
+            When(status=Assessment.Status.DRAFT, then=Coalesce(Subquery(counted), 0)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
     rows = (
         Assessment.objects.filter(region__in=tuple(region_ids), edition__program__in=programs)
         .order_by()
-        .annotate(
-            answered=Count("answers", filter=Q(answers__value__isnull=False)),
-            carried=Count(
-                "answers", filter=Q(answers__value__isnull=False, answers__carried_over=True)
-            ),
-        )
+        .annotate(answered=draft_answers(), carried=draft_answers(carried_over=True))
         .values_list(
             "edition__program", "region_id", "edition__year", "status", "answered", "carried"
         )

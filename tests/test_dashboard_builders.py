@@ -180,3 +180,33 @@ def test_fill_desa_gives_a_mix_of_standar_and_cikar():
 
     assert summary.desa_total == Desa.objects.filter(region__code="19.02").count()
     assert 0 < summary.cikar < summary.standar < summary.kampung_kb < summary.desa_total
+
+
+def test_trend_states_read_each_years_state_and_count_only_a_drafts_answers(
+    django_assert_num_queries,
+):
+    from dashboard.queries import trend_states
+
+    carried = fill("19.01", Program.KLA, 2025, 0.5)
+    carried.answers.update(carried_over=True)  # a draft still holding only last year's values
+    own = fill("19.01", Program.KLA, 2024, 0.5)
+    own.answers.filter(pk=own.answers.order_by("pk").first().pk).update(carried_over=False)
+    own.answers.exclude(pk=own.answers.order_by("pk").first().pk).update(carried_over=True)
+    verified = fill("19.01", Program.APE, 2025, 0.5, status=Status.VERIFIED)
+    verified.answers.update(carried_over=True)  # verified stays verified, whatever it holds
+    submitted = fill("19.02", Program.APE, 2024, 0.5, status=Status.SUBMITTED)
+    empty = fill("19.02", Program.KLA, 2025, 0.5)
+    empty.answers.update(value=None)  # a draft with nothing answered is a draft
+
+    ids = [Region.objects.get(code=code).pk for code in ("19.01", "19.02")]
+    with django_assert_num_queries(1):
+        states = trend_states(ids)
+
+    bangka, belitung = ids
+    assert states == {
+        ("kla", bangka, 2025): "carried",
+        ("kla", bangka, 2024): "draft",
+        ("ape", bangka, 2025): "verified",
+        ("ape", belitung, 2024): "submitted",
+        ("kla", belitung, 2025): "draft",
+    }
