@@ -194,7 +194,7 @@ def test_trend_states_read_each_years_state_and_count_only_a_drafts_answers(
     own.answers.exclude(pk=own.answers.order_by("pk").first().pk).update(carried_over=True)
     verified = fill("19.01", Program.APE, 2025, 0.5, status=Status.VERIFIED)
     verified.answers.update(carried_over=True)  # verified stays verified, whatever it holds
-    submitted = fill("19.02", Program.APE, 2024, 0.5, status=Status.SUBMITTED)
+    fill("19.02", Program.APE, 2024, 0.5, status=Status.SUBMITTED)
     empty = fill("19.02", Program.KLA, 2025, 0.5)
     empty.answers.update(value=None)  # a draft with nothing answered is a draft
 
