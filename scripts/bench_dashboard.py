@@ -667,8 +667,10 @@ NOTES = [
     "",
     "Notes:",
     "",
-    "- Query counts are the same at both scales for every row: each page reads by sets "
-    "(one readiness read plus a fixed set of helper reads), never per region, desa or year.",
+    "- Query counts are the same at both scales in every state but *nothing stored*: each page "
+    "reads by sets (one readiness read plus a fixed set of helper reads), never per region, "
+    "desa or year; with nothing stored, the rows it computes are written 500 (SQLite: fewer) "
+    "per statement, so a read of every kab/kota at national scale takes a few statements more.",
     "- The dashboard and public page show 25 kab/kota per page, the programme pages 20, so at "
     "national scale a page reads and renders one page of regions; the API row reads every "
     "kab/kota (`page_size=500` plus the rest on a second page at national scale: one request "
