@@ -51,15 +51,23 @@ def on_assessments_changed(listener: Listener) -> Listener:
 
 
 def assessments_changed(ids: Iterable[int], *, background: bool = False) -> None:
-    """Tell the listeners, once the current transaction commits, which assessments changed."""
+    """Tell the listeners, once the current transaction commits, which assessments changed.
+
+    The same ids told twice in one transaction (each indicator an admin form saves bumps its
+    edition) are told once."""
     wanted = sorted(set(ids))
     if not wanted or not _listeners:
+        return
+    key = (tuple(wanted), background)
+    pending = transaction.get_connection().run_on_commit
+    if any(getattr(entry[1], "readiness_key", None) == key for entry in pending):
         return
 
     def notify() -> None:
         for listener in list(_listeners):
             listener(wanted, background)
 
+    notify.readiness_key = key
     transaction.on_commit(notify)
 
 
@@ -85,14 +93,21 @@ def bump_catalog_version(editions: QuerySet | Iterable[int]) -> int:
     if not isinstance(editions, QuerySet):
         editions = Edition.objects.filter(pk__in=list(editions))
     bumped = editions.update(catalog_version=F("catalog_version") + 1)
-    if bumped and editions.model is Edition and _listeners:
+    if bumped and editions.model is Edition:
+        editions_changed(editions)
+    return bumped
+
+
+def editions_changed(editions: QuerySet[Edition]) -> None:
+    """Hand every assessment of ``editions``, whose catalog version went up, to the listeners as
+    a background job once the transaction commits (``bump_catalog_version``, ``Edition.save``)."""
+    if _listeners:
         assessments_changed(
             Assessment.objects.filter(edition__in=editions.values("pk"))
             .order_by()
             .values_list("pk", flat=True),
             background=True,
         )
-    return bumped
 
 
 # --- receivers: model saves and deletes -------------------------------------------------------
@@ -101,6 +116,12 @@ def bump_catalog_version(editions: QuerySet | Iterable[int]) -> int:
 def _catalog_part_changed(sender, instance, **kwargs) -> None:
     if instance.edition_id is not None:
         bump_catalog_version([instance.edition_id])
+
+
+def _edition_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
+    # ``Edition.save`` raised its catalog version itself (a new edition has no assessment yet)
+    if not created and not raw:
+        editions_changed(Edition.objects.filter(pk=instance.pk))
 
 
 def _opd_kind_changed(sender, instance, **kwargs) -> None:
@@ -186,6 +207,7 @@ def connect() -> None:
     for model in (Group, Indicator, Level):
         post_save.connect(_catalog_part_changed, sender=model, dispatch_uid=f"cv-s-{model}")
         post_delete.connect(_catalog_part_changed, sender=model, dispatch_uid=f"cv-d-{model}")
+    post_save.connect(_edition_saved, sender=Edition, dispatch_uid="cv-s-edition")
     post_save.connect(_opd_kind_changed, sender=OpdKind, dispatch_uid="cv-s-opdkind")
     post_delete.connect(_opd_kind_changed, sender=OpdKind, dispatch_uid="cv-d-opdkind")
     for model, receiver in ((EvidenceLink, _evidence_changed), (IndicatorOwner, _owner_changed)):

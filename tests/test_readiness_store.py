@@ -345,7 +345,7 @@ def test_a_catalog_edit_through_the_orm_shows_on_the_next_request(client, admin_
     assert reached.name not in html.split('id="kla"')[-1][:400] or how == "indicator"
 
 
-@pytest.mark.parametrize("how", ["level", "bulk"])
+@pytest.mark.parametrize("how", ["level", "two levels", "bulk", "edition"])
 def test_a_catalog_edit_queues_the_refresh_of_its_editions_rows_after_the_commit(
     django_capture_on_commit_callbacks, how
 ):
@@ -363,12 +363,18 @@ def test_a_catalog_edit_queues_the_refresh_of_its_editions_rows_after_the_commit
         if how == "level":
             level.lower_bound = Decimal(999)
             level.save()
-        else:
+        elif how == "two levels":  # an admin form saving two rows: one job, not two
+            for other_level in edition.levels.order_by("lower_bound")[:2]:
+                other_level.name += " (uji)"
+                other_level.save()
+        elif how == "bulk":
             Level.objects.filter(pk=level.pk).update(lower_bound=999)
             bump_catalog_version([edition.pk])
+        else:  # the edition itself (Edition.save raises its catalog version)
+            edition.save()
         assert not queued.called  # only once the edit has committed
 
-    # a job (not the request that saved the catalog) for every assessment of that edition
+    # one job (not the request that saved the catalog) for every assessment of that edition
     queued.assert_called_once_with(sorted([kla.pk, kla_other.pk]))
     assert not is_fresh(kla) and not is_fresh(kla_other) and is_fresh(ape)
     tasks.refresh_readiness(*queued.call_args.args)  # what the worker then does
